@@ -1,0 +1,44 @@
+"""Infospace corpus: raw sources -> parse/clean -> language ID -> dedup -> split -> validate -> package.
+
+Run `snakemake --cores 4`. Every invocation first checks the source registry against data/raw/ (see
+scripts/infospace/sources.py); nothing runs on unregistered or altered raw files.
+"""
+
+import sys
+from pathlib import Path
+
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
+from infospace.sources import RegistryError, check_registry, load_registry  # noqa: E402
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "config/schema.yaml")
+
+RAW_DIR = Path(config["raw_dir"])
+try:
+    SOURCES = load_registry(Path(config["sources"]), Path("config/sources.schema.yaml"))
+    PROBLEMS = check_registry(SOURCES, RAW_DIR)
+except RegistryError as error:
+    PROBLEMS = [str(error)]
+if PROBLEMS:
+    raise WorkflowError("Source registry check failed (config/sources.yaml vs data/raw/):\n  " + "\n  ".join(PROBLEMS))
+SOURCE_IDS = sorted(entry["id"] for entry in SOURCES)
+RAW_PATHS = {entry["id"]: str(RAW_DIR / entry["path"]) for entry in SOURCES}
+
+
+include: "rules/ingest.smk"
+include: "rules/enrich.smk"
+include: "rules/release.smk"
+
+
+rule all:
+    """Build, validate and package the dataset."""
+    default_target: True
+    input:
+        rules.package.output.dataset,

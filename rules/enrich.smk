@@ -1,0 +1,67 @@
+# Enrich: language tags per source, then the steps that need the whole corpus (dedup, split).
+
+
+rule langid:
+    """Tag every paragraph and document of one source with its language, score and script."""
+    input:
+        documents=rules.parse.output.documents,
+        paragraphs=rules.parse.output.paragraphs,
+    output:
+        documents="results/langid/{source}/documents.parquet",
+        paragraphs="results/langid/{source}/paragraphs.parquet",
+    params:
+        langid=lookup(within=config, dpath="langid"),
+    log:
+        "logs/langid/{source}.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/run_langid.py"
+
+
+rule dedup:
+    """Find exact and near duplicates and translation pairs across the whole corpus; keep one copy of each."""
+    input:
+        documents=expand(rules.langid.output.documents, source=SOURCE_IDS),
+        paragraphs=expand(rules.langid.output.paragraphs, source=SOURCE_IDS),
+        audit=expand(rules.parse.output.audit, source=SOURCE_IDS),
+    output:
+        documents="results/dedup/documents.parquet",
+        paragraphs="results/dedup/paragraphs.parquet",
+        audit="results/dedup/audit.parquet",
+        duplicates="results/dedup/duplicates.parquet",
+        translations="results/dedup/translation_links.json",
+    params:
+        dedup=lookup(within=config, dpath="dedup"),
+        translation=lookup(within=config, dpath="translation"),
+    log:
+        "logs/dedup.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/run_dedup.py"
+
+
+rule split:
+    """Assign each group of duplicates and translations to one split, stably across versions."""
+    input:
+        documents=rules.dedup.output.documents,
+        paragraphs=rules.dedup.output.paragraphs,
+        audit=rules.dedup.output.audit,
+        duplicates=rules.dedup.output.duplicates,
+        sources=rules.register_sources.output.sources,
+    output:
+        documents="results/tables/documents.parquet",
+        paragraphs="results/tables/paragraphs.parquet",
+        audit="results/tables/audit.parquet",
+        duplicates="results/tables/duplicates.parquet",
+        sources="results/tables/sources.parquet",
+        report="results/tables/split_report.json",
+    params:
+        split=lookup(within=config, dpath="split"),
+    log:
+        "logs/split.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/run_split.py"

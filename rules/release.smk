@@ -1,0 +1,62 @@
+# Release: the great-expectations gate, then the packaged, versioned dataset. Packaging depends on the gate's
+# success marker, so a failed validation can never produce or overwrite a packaged dataset.
+
+
+rule validate:
+    """Run every great-expectations suite on the final tables; fail the run on any unmet expectation."""
+    input:
+        tables=multiext("results/tables/", "documents.parquet", "paragraphs.parquet", "audit.parquet",
+                        "duplicates.parquet", "sources.parquet"),
+        split_report=rules.split.output.report,
+    output:
+        results="results/validation/results.json",
+        data_docs=directory("results/validation/data_docs"),
+        passed="results/validation/passed",
+    params:
+        validate=lookup(within=config, dpath="validate"),
+        languages=lookup(within=config, dpath="langid/languages"),
+    log:
+        "logs/validate.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/run_validate.py"
+
+
+rule package:
+    """Package the validated tables as a versioned Hugging Face dataset with card, citation and checksums."""
+    input:
+        passed=rules.validate.output.passed,
+        tables=rules.validate.input.tables,
+        split_report=rules.split.output.report,
+        translations=rules.dedup.output.translations,
+        releases="config/releases.yaml",
+        changelog="CHANGELOG.md",
+    output:
+        dataset=directory("results/dataset"),
+    params:
+        dataset=lookup(within=config, dpath="dataset"),
+        version=config["version"],
+        config=config,
+    log:
+        "logs/package.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/run_package.py"
+
+
+rule publish:
+    """Push results/dataset/ to the Hugging Face Hub, tagged with the version (opt-in; needs HF_TOKEN)."""
+    input:
+        dataset=rules.package.output.dataset,
+    output:
+        receipt="results/publish/{repo_owner}/{repo_name}.json",
+    params:
+        version=config["version"],
+    log:
+        "logs/publish/{repo_owner}/{repo_name}.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/run_publish.py"

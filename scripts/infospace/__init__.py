@@ -1,0 +1,1 @@
+"""Infospace corpus: step modules of the Snakemake workflow (one module per step, pure functions)."""

@@ -1,0 +1,192 @@
+"""Every table's Arrow schema, defined once.
+
+The Parquet writers, the great-expectations suites, the dataset features and the card's field tables all read
+these definitions. Each column records the pipeline stage that adds it: a stage writes the columns of its own
+stage and of every stage before it (`schema_for(table, stage)`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+STAGES = ("register", "parse", "langid", "dedup", "split")
+
+SPLITS = ("train", "validation", "test")
+AFFILIATIONS = ("government", "state_owned_media", "state_affiliated", "private", "independent", "unknown")
+FORMATS = ("web_article", "telegram_feed")
+PRECISIONS = ("minute", "day", "month", "year", "unknown")
+PUBLISHED_BASES = ("stated_in_text", "inferred_from_content", "unknown")
+FIELD_ORIGINS = ("text", "registry", "unknown")
+UNDETERMINED_LANGUAGE = "und"
+
+# Why a span of raw text is not in a kept paragraph. `metadata:<field>` reasons are built from METADATA_FIELDS.
+METADATA_FIELDS = ("published", "views", "author", "author_role", "rubric", "photo_credit", "forwarded_from")
+REMOVAL_REASONS = (
+    "navigation",
+    "call_to_action",
+    "related_stories",
+    "archive_widget",
+    "repeated_title",
+    "repeated_block",
+    "platform_artifact",
+    "duplicate",
+) + tuple(f"metadata:{field}" for field in METADATA_FIELDS)
+
+DEDUP_LEVELS = ("document", "paragraph")
+DEDUP_METHODS = ("exact", "near")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: pa.DataType
+    stage: str
+    description: str
+    nullable: bool = False
+
+    def field(self) -> pa.Field:
+        return pa.field(self.name, self.type, nullable=self.nullable, metadata={"description": self.description})
+
+
+def _c(name: str, type_: pa.DataType, stage: str, description: str, nullable: bool = False) -> Column:
+    return Column(name, type_, stage, description, nullable)
+
+
+STR = pa.string()
+LIST_STR = pa.list_(pa.string())
+TIMESTAMP = pa.timestamp("s")
+
+SOURCES = (
+    _c("source_id", STR, "register", "Stable slug of the raw source (config/sources.yaml `id`)."),
+    _c("path", STR, "register", "File name inside data/raw/."),
+    _c("sha256", STR, "register", "sha256 of the raw file's bytes."),
+    _c("n_bytes", pa.int64(), "register", "Size of the raw file in bytes."),
+    _c("format", STR, "register", "Parser used: " + ", ".join(FORMATS) + "."),
+    _c("encoding", STR, "register", "Declared encoding, or null to detect.", nullable=True),
+    _c("publisher", STR, "register", "Outlet that published this copy, or `unknown`."),
+    _c("original_source", STR, "register", "Outlet whose report is relayed, or `unknown`."),
+    _c("country", STR, "register", "ISO 3166-1 alpha-2 country of the publisher."),
+    _c("affiliation", STR, "register", "Outlet-level affiliation: " + ", ".join(AFFILIATIONS) + "."),
+    _c("affiliation_evidence", STR, "register", "One sentence of fact behind the affiliation label."),
+    _c("url", STR, "register", "Original address, null when unknown.", nullable=True),
+    _c("published", STR, "register", "Publication date (ISO 8601, truncated to its precision) or `unknown`."),
+    _c("published_precision", STR, "register", "Precision of `published`."),
+    _c("published_basis", STR, "register", "Basis of `published`: " + ", ".join(PUBLISHED_BASES) + "."),
+    _c("retrieved", STR, "register", "Retrieval date (ISO 8601, truncated) or `unknown`."),
+    _c("retrieved_precision", STR, "register", "Precision of `retrieved`."),
+    _c("languages_declared", LIST_STR, "register", "ISO 639-1 languages the source is known to contain."),
+    _c("terms", STR, "register", "What is known of the reuse terms, or `unknown`."),
+    _c("notes", STR, "register", "Facts about the source and how uncertain values were decided."),
+)
+
+DOCUMENTS = (
+    _c("doc_id", STR, "parse", "`<source_id>/<position>`; stable across runs."),
+    _c("source_id", STR, "parse", "Registered source this document comes from."),
+    _c("position", pa.int32(), "parse", "Order of the document in its source (0-based; Telegram post order)."),
+    _c("byte_start", pa.int64(), "parse", "First byte of the document's span in the raw file."),
+    _c("byte_end", pa.int64(), "parse", "End (exclusive) of the document's span in the raw file."),
+    _c("text", STR, "parse", "Kept paragraphs joined by a newline, after cleaning."),
+    _c("text_sha256", STR, "parse", "sha256 of `text` encoded as UTF-8."),
+    _c("n_paragraphs", pa.int32(), "parse", "Number of kept paragraphs."),
+    _c("n_chars", pa.int64(), "parse", "Characters in `text`."),
+    _c("title", STR, "parse", "Title of a web article, when the page has one.", nullable=True),
+    _c("published", TIMESTAMP, "parse", "Publication time, truncated to `published_precision` (time zone unknown).",
+       nullable=True),
+    _c("published_precision", STR, "parse", "Precision of `published`: " + ", ".join(PRECISIONS) + "."),
+    _c("published_origin", STR, "parse", "Where `published` came from: " + ", ".join(FIELD_ORIGINS) + "."),
+    _c("author", STR, "parse", "Byline name, when stated.", nullable=True),
+    _c("author_role", STR, "parse", "Byline role, when stated.", nullable=True),
+    _c("views", pa.int64(), "parse", "View counter at retrieval (a snapshot), when shown.", nullable=True),
+    _c("rubric", STR, "parse", "Site section, when shown.", nullable=True),
+    _c("photo_credit", STR, "parse", "Photo credit line, when shown.", nullable=True),
+    _c("hashtags", LIST_STR, "parse", "Hashtags in the text, in order of first appearance (kept in `text` too)."),
+    _c("dateline", STR, "parse", "Agency dateline such as `MINSK, 3 January (BelTA) -` (kept in `text` too).",
+       nullable=True),
+    _c("forwarded_from", STR, "parse", "Telegram channel a post was forwarded from; null for the host's own posts.",
+       nullable=True),
+    _c("encoding", STR, "parse", "Encoding the raw bytes were decoded with."),
+    _c("mojibake_repaired", pa.bool_(), "parse", "True when ftfy repaired mis-decoded text in this document."),
+    _c("language", STR, "langid", "Language of most letters (ISO 639-1), or `und`."),
+    _c("languages", LIST_STR, "langid", "Every language holding at least the configured share of letters."),
+    _c("is_mixed_language", pa.bool_(), "langid", "True when `languages` holds more than one language."),
+    _c("language_score", pa.float64(), "langid", "Confidence in `language`, in [0, 1]."),
+    _c("dup_cluster_id", STR, "dedup", "Duplicate cluster this document belongs to, if any.", nullable=True),
+    _c("translation_group", STR, "dedup", "Group of documents that translate each other, if any.", nullable=True),
+    _c("split", STR, "split", "Dataset split: " + ", ".join(SPLITS) + "."),
+)
+
+PARAGRAPHS = (
+    _c("para_id", STR, "parse", "`<doc_id>/<paragraph index>`; stable across runs."),
+    _c("doc_id", STR, "parse", "Document this paragraph belongs to."),
+    _c("source_id", STR, "parse", "Registered source of the document."),
+    _c("index", pa.int32(), "parse", "Order of the paragraph in its document (0-based)."),
+    _c("byte_start", pa.int64(), "parse", "First byte of the paragraph in the raw file."),
+    _c("byte_end", pa.int64(), "parse", "End (exclusive); decoding and normalizing these bytes gives `text`."),
+    _c("text", STR, "parse", "Paragraph text after cleaning."),
+    _c("language", STR, "langid", "ISO 639-1 language, or `und` when there is too little evidence."),
+    _c("language_score", pa.float64(), "langid", "Confidence in `language`, in [0, 1]."),
+    _c("script", STR, "langid", "ISO 15924 script of most letters (`Cyrl`, `Latn`, ...), or `Zyyy` for none."),
+    _c("is_duplicate", pa.bool_(), "dedup", "True when this paragraph duplicates a kept paragraph elsewhere."),
+    _c("dup_cluster_id", STR, "dedup", "Paragraph duplicate cluster, if any.", nullable=True),
+    _c("translation_group", STR, "dedup", "The document's translation group, if any.", nullable=True),
+    _c("split", STR, "split", "Split of the paragraph's document."),
+)
+
+AUDIT = (
+    _c("audit_id", STR, "parse", "`<source_id>/a<byte_start>`; stable across runs."),
+    _c("source_id", STR, "parse", "Registered source of the removed span."),
+    _c("doc_id", STR, "parse", "Document the span was in, when it was inside one.", nullable=True),
+    _c("byte_start", pa.int64(), "parse", "First byte of the removed span in the raw file."),
+    _c("byte_end", pa.int64(), "parse", "End (exclusive) of the removed span."),
+    _c("text", STR, "parse", "The removed text, normalized like kept text."),
+    _c("reason", STR, "parse", "Why it was removed: " + ", ".join(REMOVAL_REASONS) + "."),
+    _c("rule", STR, "parse", "The configured pattern or heuristic that matched."),
+    _c("duplicate_of", STR, "parse", "Id of the kept row this span duplicates (reason `duplicate`).",
+       nullable=True),
+)
+
+DUPLICATES = (
+    _c("cluster_id", STR, "dedup", "Duplicate cluster id: `<level>/<kept_id>`."),
+    _c("level", STR, "dedup", "document or paragraph."),
+    _c("member_id", STR, "dedup", "doc_id or para_id of a cluster member (the kept one included)."),
+    _c("kept_id", STR, "dedup", "The member kept by the keep rule."),
+    _c("method", STR, "dedup", "How the member joined the cluster: exact or near (`exact` for the kept member)."),
+    _c("similarity", pa.float64(), "dedup", "True Jaccard similarity of the member's shingles to the kept member's."),
+)
+
+TABLES: dict[str, tuple[Column, ...]] = {
+    "sources": SOURCES,
+    "documents": DOCUMENTS,
+    "paragraphs": PARAGRAPHS,
+    "audit": AUDIT,
+    "duplicates": DUPLICATES,
+}
+
+# Primary key of each table, and the sort order of its rows in every file we write.
+KEYS: dict[str, tuple[str, ...]] = {
+    "sources": ("source_id",),
+    "documents": ("doc_id",),
+    "paragraphs": ("para_id",),
+    "audit": ("audit_id",),
+    "duplicates": ("level", "cluster_id", "member_id"),
+}
+SORT_KEYS: dict[str, tuple[str, ...]] = {
+    "sources": ("source_id",),
+    "documents": ("source_id", "position"),
+    "paragraphs": ("source_id", "byte_start"),
+    "audit": ("source_id", "byte_start"),
+    "duplicates": ("level", "cluster_id", "member_id"),
+}
+
+
+def columns_for(table: str, stage: str = "split") -> tuple[Column, ...]:
+    """Columns of `table` as written by `stage` (the stage's own columns and all earlier ones)."""
+    upto = STAGES.index(stage)
+    return tuple(c for c in TABLES[table] if STAGES.index(c.stage) <= upto)
+
+
+def schema_for(table: str, stage: str = "split") -> pa.Schema:
+    """Arrow schema of `table` as written by `stage`."""
+    return pa.schema([c.field() for c in columns_for(table, stage)])
