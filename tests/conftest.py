@@ -1,0 +1,45 @@
+"""Shared fixtures: the real seeds and a real Snakemake run of the whole DAG in a throwaway copy of the project."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+RAW_DIR = REPO / "data" / "raw"
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+PROJECT_FILES = ("Snakefile", "rules", "scripts", "config", "envs", "data", "CHANGELOG.md", "DATASET_CARD.md")
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy the workflow (not results/, logs/ or .snakemake/) to `dest` and return it."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def run_snakemake(project: Path, *args: str, cores: int = 2) -> subprocess.CompletedProcess[str]:
+    """Run the real snakemake CLI in `project`; returns the finished process (never raises on failure)."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+    return subprocess.run(
+        [SNAKEMAKE, "--cores", str(cores), *args], cwd=project, capture_output=True, text=True, env=env
+    )
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the project on which `snakemake` has run the default target successfully."""
+    project = copy_project(tmp_path_factory.mktemp("built") / "project")
+    result = run_snakemake(project)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
+    return project
