@@ -1,0 +1,469 @@
+"""Package the validated tables as a versioned dataset folder that can be pushed to the Hugging Face Hub as it is.
+
+Layout of results/dataset/:
+
+    README.md                                  the card (YAML front matter + text; scripts/infospace/card.py)
+    CITATION.cff                               CFF 1.2.0, type dataset, with version and fingerprint
+    croissant.json                             Croissant 1.0 + RAI metadata, a sha256 for every data file
+    SHA256SUMS                                 sha256 of the fingerprinted files (see FINGERPRINTED)
+    CHANGELOG.md                               copied from the repository root
+    data/<config>/<split>-00000-of-00001.parquet
+
+Versioning: the fingerprint is the sha256 of SHA256SUMS. SHA256SUMS lists the data files and croissant.json only:
+README.md and CITATION.cff print the fingerprint, so they cannot be covered by it, and CHANGELOG.md is edited by hand
+at release time. config/releases.yaml maps each released version to its fingerprint; rebuilding a released version
+with a different fingerprint is refused (`check_release`).
+
+The folder is built in a hidden sibling directory and renamed into place, so a failed build never leaves a
+half-written dataset and never touches an earlier one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+
+from infospace import card
+from infospace.schema import SPLITS, TABLES, schema_for
+from infospace.tables import PARQUET_SETTINGS, to_arrow
+
+CONFIGS = ("documents", "paragraphs", "duplicates", "audit", "sources")
+DEFAULT_CONFIG = "documents"
+SPLIT_CONFIGS = ("documents", "paragraphs")  # tables with a `split` column; the others ship as one split
+ALL_SPLIT = "all"
+MAX_ROWS_PER_SHARD = 500_000
+SUMS_NAME = "SHA256SUMS"
+CROISSANT_NAME = "croissant.json"
+# Files listed in SHA256SUMS, and so covered by the fingerprint: every data file and croissant.json.
+FINGERPRINTED_PREFIXES = ("data/",)
+FINGERPRINTED_FILES = (CROISSANT_NAME,)
+FINGERPRINT_SCOPE = (
+    "SHA256SUMS lists every Parquet file under data/ and croissant.json, sorted by path; the fingerprint is the "
+    "sha256 of SHA256SUMS. README.md and CITATION.cff print the fingerprint and CHANGELOG.md is edited at release "
+    "time, so these three are not listed; SHA256SUMS does not list itself."
+)
+
+
+class ReleaseError(Exception):
+    """This build cannot be packaged under its version (already released with other contents, or no changelog)."""
+
+
+# --- Splits and data files -------------------------------------------------------------------------------------
+
+
+def config_splits(config: str) -> tuple[str, ...]:
+    """Split names of a config: train/validation/test for documents and paragraphs, `all` otherwise."""
+    return SPLITS if config in SPLIT_CONFIGS else (ALL_SPLIT,)
+
+
+def split_rows(frame: pl.DataFrame, config: str) -> dict[str, pl.DataFrame]:
+    """Rows of `frame` per split of `config`, in split order (empty splits included)."""
+    if config not in SPLIT_CONFIGS:
+        return {ALL_SPLIT: frame}
+    unknown = sorted(set(frame["split"].unique().to_list()) - set(SPLITS))
+    if unknown:
+        raise ValueError(f"table {config!r} has rows in unknown splits {unknown}; expected {list(SPLITS)}")
+    return {split: frame.filter(pl.col("split") == split) for split in SPLITS}
+
+
+def shard_count(n_rows: int, max_rows: int = MAX_ROWS_PER_SHARD) -> int:
+    return max(1, math.ceil(n_rows / max_rows))
+
+
+def data_file(config: str, split: str, shard: int = 0, n_shards: int = 1) -> str:
+    """Path of a data file inside the dataset folder (Hub convention: numbered from the shard count)."""
+    return f"data/{config}/{split}-{shard:05d}-of-{n_shards:05d}.parquet"
+
+
+def data_file_glob(config: str, split: str) -> str:
+    return f"data/{config}/{split}-*.parquet"
+
+
+def write_split(arrow: pa.Table, root: Path, config: str, split: str) -> list[str]:
+    """Write one split's sorted, cast rows as numbered shards; return their relative paths."""
+    n_shards = shard_count(arrow.num_rows)
+    per_shard = max(1, math.ceil(arrow.num_rows / n_shards))
+    paths = []
+    for shard in range(n_shards):
+        rel = data_file(config, split, shard, n_shards)
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(arrow.slice(shard * per_shard, per_shard), root / rel, **PARQUET_SETTINGS)
+        paths.append(rel)
+    return paths
+
+
+# --- Features in the card's YAML (datasets 5.x format) ---------------------------------------------------------
+
+
+def feature_yaml(type_: pa.DataType) -> dict[str, Any]:
+    """datasets' YAML form of one Arrow type: {"dtype": "string"} or {"list": "string"} (as Features._to_yaml_list)."""
+    if pa.types.is_list(type_):
+        inner = feature_yaml(type_.value_type)
+        return {"list": inner["dtype"] if set(inner) == {"dtype"} else [inner]}
+    if pa.types.is_timestamp(type_):
+        return {"dtype": f"timestamp[{type_.unit}" + (f", tz={type_.tz}" if type_.tz else "") + "]"}
+    names = {pa.string(): "string", pa.bool_(): "bool", pa.int32(): "int32", pa.int64(): "int64",
+             pa.float64(): "float64"}
+    if type_ not in names:
+        raise TypeError(f"no datasets feature for Arrow type {type_}")
+    return {"dtype": names[type_]}
+
+
+def features_yaml(config: str) -> list[dict[str, Any]]:
+    """The `features` list of one config, in schema order, from schema.py."""
+    return [{"name": field.name, **feature_yaml(field.type)} for field in schema_for(config)]
+
+
+def size_category(n: int) -> str:
+    """Hub size category of a row count."""
+    bounds = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M"),
+              (10_000_000, "1M<n<10M"), (100_000_000, "10M<n<100M")]
+    return next((label for bound, label in bounds if n < bound), "n>100M")
+
+
+def card_metadata(dataset: dict[str, Any], split_sizes: dict[str, dict[str, int]], languages: list[str],
+                  n_documents: int) -> dict[str, Any]:
+    """The card's YAML front matter: Hub metadata, `configs` with data_files, `dataset_info` with features."""
+    configs = []
+    infos = []
+    for config in CONFIGS:
+        entry: dict[str, Any] = {"config_name": config}
+        if config == DEFAULT_CONFIG:
+            entry["default"] = True
+        entry["data_files"] = [{"split": s, "path": data_file_glob(config, s)} for s in config_splits(config)]
+        configs.append(entry)
+        infos.append({
+            "config_name": config,
+            "features": features_yaml(config),
+            "splits": [{"name": s, "num_examples": split_sizes[config][s]} for s in config_splits(config)],
+        })
+    return {
+        "pretty_name": dataset["pretty_name"],
+        "language": languages,
+        "multilinguality": "multilingual" if len(languages) > 1 else "monolingual",
+        "language_creators": ["found"],
+        "annotations_creators": ["machine-generated", "expert-generated"],
+        "source_datasets": ["original"],
+        "size_categories": [size_category(n_documents)],
+        "task_categories": ["text-classification"],
+        "tags": ["state-media", "government-communication", "telegram", "news", "provenance", "media-studies"],
+        "license": "other",
+        "license_name": dataset["license_name"],
+        "license_link": dataset["license_link"],
+        "configs": configs,
+        "dataset_info": infos,
+    }
+
+
+def front_matter(metadata: dict[str, Any]) -> str:
+    return "---\n" + yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True, width=120) + "---\n"
+
+
+# --- Checksums, fingerprint and releases -----------------------------------------------------------------------
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_fingerprinted(rel: str) -> bool:
+    return rel.startswith(FINGERPRINTED_PREFIXES) or rel in FINGERPRINTED_FILES
+
+
+def sha256sums(digests: dict[str, str]) -> str:
+    """`sha256sum` format ("<hex>  <path>"), sorted by path."""
+    return "".join(f"{digests[rel]}  {rel}\n" for rel in sorted(digests))
+
+
+def fingerprint_of(sums: str) -> str:
+    return hashlib.sha256(sums.encode("utf-8")).hexdigest()
+
+
+def check_release(version: str, fingerprint: str, releases: dict[str, str]) -> None:
+    """Refuse to rebuild a released version with different contents."""
+    released = releases.get(version)
+    if released is not None and released != fingerprint:
+        raise ReleaseError(
+            f"Version {version} was released with fingerprint {released}, but this build's fingerprint is "
+            f"{fingerprint}: the packaged data changed under a released version. Bump `version` in "
+            f"config/config.yaml and add a CHANGELOG.md entry for the new version (then record it in "
+            f"config/releases.yaml when it is released)."
+        )
+
+
+def check_changelog(version: str, changelog: str) -> None:
+    """Every packaged version has a CHANGELOG.md entry (a heading naming it)."""
+    if not re.search(rf"^##\s*\[?{re.escape(version)}\]?(\s|$)", changelog, flags=re.MULTILINE):
+        raise ReleaseError(f"CHANGELOG.md has no entry for version {version}: add a heading `## [{version}]`.")
+
+
+def load_releases(text: str) -> dict[str, str]:
+    document = yaml.safe_load(text) or {}
+    releases = document.get("releases") or {}
+    return {str(version): str(fp) for version, fp in releases.items()}
+
+
+# --- CITATION.cff ----------------------------------------------------------------------------------------------
+
+
+def citation(dataset: dict[str, Any], version: str, fingerprint: str) -> dict[str, Any]:
+    """CFF 1.2.0 metadata of this version (release date from config, never the clock)."""
+    authors = [{"name": dataset["maintainers"]}]
+    identifiers = [{"type": "other", "value": f"sha256:{fingerprint}",
+                    "description": "Fingerprint of this version: the sha256 of its SHA256SUMS file."}]
+    reference = {
+        "type": "data",
+        "title": dataset["pretty_name"],
+        "authors": authors,
+        "version": version,
+        "date-released": dataset["release_date"],
+        "year": int(dataset["release_date"][:4]),
+        "identifiers": identifiers,
+        "notes": f"Version {version}, fingerprint sha256:{fingerprint}. {FINGERPRINT_SCOPE}",
+    }
+    return {
+        "cff-version": "1.2.0",
+        "message": "If you use this dataset, please cite it using the metadata from 'preferred-citation'.",
+        "type": "dataset",
+        "title": dataset["pretty_name"],
+        "abstract": card.SUMMARY_SHORT,
+        "authors": authors,
+        "version": version,
+        "date-released": dataset["release_date"],
+        "identifiers": identifiers,
+        "keywords": ["state media", "government communication", "Telegram", "Belarus", "Russia", "Kazakhstan"],
+        "preferred-citation": reference,
+    }
+
+
+def citation_text(cff: dict[str, Any]) -> str:
+    return yaml.safe_dump(cff, sort_keys=False, allow_unicode=True, width=120)
+
+
+# --- croissant.json --------------------------------------------------------------------------------------------
+
+CROISSANT_CONTEXT = {
+    "@language": "en",
+    "@vocab": "https://schema.org/",
+    "citeAs": "cr:citeAs",
+    "column": "cr:column",
+    "conformsTo": "dct:conformsTo",
+    "cr": "http://mlcommons.org/croissant/",
+    "rai": "http://mlcommons.org/croissant/RAI/",
+    "data": {"@id": "cr:data", "@type": "@json"},
+    "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
+    "dct": "http://purl.org/dc/terms/",
+    "examples": {"@id": "cr:examples", "@type": "@json"},
+    "extract": "cr:extract",
+    "field": "cr:field",
+    "fileProperty": "cr:fileProperty",
+    "fileObject": "cr:fileObject",
+    "fileSet": "cr:fileSet",
+    "format": "cr:format",
+    "includes": "cr:includes",
+    "isLiveDataset": "cr:isLiveDataset",
+    "jsonPath": "cr:jsonPath",
+    "key": "cr:key",
+    "md5": "cr:md5",
+    "parentField": "cr:parentField",
+    "path": "cr:path",
+    "recordSet": "cr:recordSet",
+    "references": "cr:references",
+    "regex": "cr:regex",
+    "repeated": "cr:repeated",
+    "replace": "cr:replace",
+    "sc": "https://schema.org/",
+    "separator": "cr:separator",
+    "source": "cr:source",
+    "subField": "cr:subField",
+    "transform": "cr:transform",
+}
+PARQUET_MIME = "application/x-parquet"
+
+
+def croissant_type(type_: pa.DataType) -> str:
+    if pa.types.is_list(type_):
+        return croissant_type(type_.value_type)
+    if pa.types.is_string(type_):
+        return "sc:Text"
+    if pa.types.is_integer(type_):
+        return "sc:Integer"
+    if pa.types.is_floating(type_):
+        return "sc:Float"
+    if pa.types.is_boolean(type_):
+        return "sc:Boolean"
+    if pa.types.is_timestamp(type_):
+        return "sc:DateTime"
+    raise TypeError(f"no Croissant dataType for Arrow type {type_}")
+
+
+def croissant_record_set(config: str) -> dict[str, Any]:
+    """A RecordSet for one config: one field per column, read from the config's FileSet."""
+    fields = []
+    for column in TABLES[config]:
+        field: dict[str, Any] = {
+            "@type": "cr:Field",
+            "@id": f"{config}/{column.name}",
+            "name": column.name,
+            "description": column.description,
+            "dataType": croissant_type(column.type),
+            "source": {"fileSet": {"@id": f"parquet-{config}"}, "extract": {"column": column.name}},
+        }
+        if pa.types.is_list(column.type):
+            field["repeated"] = True
+        fields.append(field)
+    return {"@type": "cr:RecordSet", "@id": config, "name": config,
+            "description": f"Rows of the `{config}` table ({', '.join(config_splits(config))}).", "field": fields}
+
+
+def croissant(dataset: dict[str, Any], version: str, digests: dict[str, str]) -> dict[str, Any]:
+    """Croissant 1.0 metadata with the RAI fields; `digests` maps each data file to its sha256."""
+    files = [{"@type": "cr:FileObject", "@id": rel, "name": rel, "contentUrl": rel, "encodingFormat": PARQUET_MIME,
+              "sha256": digests[rel]} for rel in sorted(digests)]
+    file_sets = [{"@type": "cr:FileSet", "@id": f"parquet-{config}", "name": f"parquet-{config}",
+                  "description": f"Parquet files of the `{config}` config.", "encodingFormat": PARQUET_MIME,
+                  "includes": f"data/{config}/*.parquet"} for config in CONFIGS]
+    return {
+        "@context": CROISSANT_CONTEXT,
+        "@type": "sc:Dataset",
+        "name": dataset["name"],
+        "alternateName": dataset["pretty_name"],
+        "description": card.SUMMARY_SHORT,
+        "conformsTo": "http://mlcommons.org/croissant/1.0",
+        "version": version,
+        "datePublished": dataset["release_date"],
+        "license": dataset["license_link"],
+        "url": f"https://huggingface.co/datasets/{dataset['name']}",
+        "creator": {"@type": "sc:Organization", "name": dataset["maintainers"]},
+        "inLanguage": ["en", "ru"],
+        "keywords": ["state media", "government communication", "Telegram", "Belarus", "Russia", "Kazakhstan"],
+        "citeAs": card.bibtex(dataset, version, fingerprint=None),
+        "isLiveDataset": False,
+        "rai:dataCollection": card.RAI_DATA_COLLECTION,
+        "rai:dataCollectionType": ["Manual Human Curation", "Web Scraping"],
+        "rai:dataCollectionRawData": card.RAI_RAW_DATA,
+        "rai:dataCollectionMissingData": card.RAI_MISSING_DATA,
+        "rai:dataPreprocessingProtocol": card.RAI_PREPROCESSING,
+        "rai:dataAnnotationProtocol": card.RAI_ANNOTATION,
+        "rai:machineAnnotationTools": card.RAI_MACHINE_TOOLS,
+        "rai:dataBiases": card.BIAS_BULLETS,
+        "rai:dataLimitations": card.LIMITATIONS,
+        "rai:personalSensitiveInformation": [card.PERSONAL_INFORMATION],
+        "rai:dataUseCases": card.USES + [f"Out of scope: {use}" for use in card.OUT_OF_SCOPE],
+        "rai:dataSocialImpact": card.SOCIAL_IMPACT,
+        "rai:dataReleaseMaintenancePlan": card.MAINTENANCE,
+        "distribution": files + file_sets,
+        "recordSet": [croissant_record_set(config) for config in CONFIGS],
+    }
+
+
+def croissant_text(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- Building the folder ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackageInputs:
+    tables: dict[str, pl.DataFrame]  # config -> final table (stage `split`)
+    split_report: dict[str, Any]
+    translation_links: Any
+    releases: dict[str, str]
+    changelog: str
+    dataset: dict[str, Any]  # config.yaml `dataset:` section
+    version: str
+    pipeline_config: dict[str, Any]
+
+
+def build_dataset(inputs: PackageInputs, target: Path) -> str:
+    """Build the dataset folder in a hidden sibling of `target`, check the release, then swap it in.
+
+    Returns the fingerprint. On any error the sibling is removed and `target` is left as it was.
+    """
+    check_changelog(inputs.version, inputs.changelog)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
+    try:
+        fingerprint = write_dataset(inputs, staging)
+        check_release(inputs.version, fingerprint, inputs.releases)
+        replace_dir(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return fingerprint
+
+
+def write_dataset(inputs: PackageInputs, root: Path) -> str:
+    """Write every file of the dataset into `root` (an empty folder); return the fingerprint."""
+    split_sizes: dict[str, dict[str, int]] = {}
+    digests: dict[str, str] = {}
+    for config in CONFIGS:
+        split_sizes[config] = {}
+        for split, rows in split_rows(inputs.tables[config], config).items():
+            arrow = to_arrow(rows, config)
+            split_sizes[config][split] = arrow.num_rows
+            for rel in write_split(arrow, root, config, split):
+                digests[rel] = sha256_file(root / rel)
+
+    (root / CROISSANT_NAME).write_text(croissant_text(croissant(inputs.dataset, inputs.version, digests)),
+                                       encoding="utf-8")
+    fingerprinted = {rel: digests[rel] for rel in digests} | {CROISSANT_NAME: sha256_file(root / CROISSANT_NAME)}
+    assert all(is_fingerprinted(rel) for rel in fingerprinted)
+    sums = sha256sums(fingerprinted)
+    (root / SUMS_NAME).write_text(sums, encoding="utf-8")
+    fingerprint = fingerprint_of(sums)
+
+    documents = inputs.tables["documents"]
+    languages = sorted(set(documents["language"].to_list()) - {"und"})
+    metadata = card_metadata(inputs.dataset, split_sizes, languages, documents.height)
+    facts = card.CardFacts(
+        dataset=inputs.dataset,
+        version=inputs.version,
+        fingerprint=fingerprint,
+        fingerprint_scope=FINGERPRINT_SCOPE,
+        tables=inputs.tables,
+        split_sizes=split_sizes,
+        split_report=inputs.split_report,
+        translation_links=inputs.translation_links,
+        pipeline_config=inputs.pipeline_config,
+        data_files=sorted(digests),
+        citation_cff=citation_text(citation(inputs.dataset, inputs.version, fingerprint)),
+    )
+    (root / "README.md").write_text(front_matter(metadata) + card.render_card(facts), encoding="utf-8")
+    (root / "CITATION.cff").write_text(facts.citation_cff, encoding="utf-8")
+    (root / "CHANGELOG.md").write_text(inputs.changelog, encoding="utf-8")
+    return fingerprint
+
+
+def replace_dir(staging: Path, target: Path) -> None:
+    """Put `staging` in the place of `target`: two renames on one file system, rolled back on failure."""
+    old = target.with_name(f".{target.name}.previous")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        os.replace(target, old)
+    try:
+        os.replace(staging, target)
+    except BaseException:
+        if old.exists():
+            os.replace(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

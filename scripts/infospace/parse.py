@@ -1,0 +1,434 @@
+"""Parse one registered source into documents, kept paragraphs and audit rows, by the source's `format`.
+
+Every non-blank line of the raw file ends up in exactly one place: a kept paragraph, or an audit row with the reason
+it was removed (page furniture, platform artifacts, repeats, or metadata consumed into a document field). Each row
+carries the byte range it came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+
+import polars as pl
+import pyarrow as pa
+
+from infospace.clean import (
+    CleanRules,
+    DecodedSource,
+    Line,
+    decode_source,
+    ends_like_sentence,
+    first_match,
+    is_headline_like,
+    is_placeholder_line,
+    needs_mojibake_repair,
+    normalize_text,
+)
+from infospace.schema import schema_for
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of a raw line: its byte range and its normalized text."""
+
+    byte_start: int
+    byte_end: int
+    text: str
+    raw_text: str  # decoded, not yet normalized: where cuts inside the line are found
+    repaired: bool = False
+
+
+@dataclass(frozen=True)
+class Removal:
+    span: Span
+    reason: str
+    rule: str
+
+
+@dataclass
+class DocumentDraft:
+    """One document as the parser sees it, before it becomes table rows."""
+
+    kept: list[Span] = field(default_factory=list)
+    removed: list[Removal] = field(default_factory=list)
+    fields: dict[str, Any] = field(default_factory=dict)
+    title_span: Span | None = None
+
+    def remove(self, span: Span, reason: str, rule: str) -> None:
+        self.removed.append(Removal(span, reason, rule))
+
+
+@dataclass(frozen=True)
+class ParsedSource:
+    documents: pl.DataFrame
+    paragraphs: pl.DataFrame
+    audit: pl.DataFrame
+
+
+def to_span(line: Line) -> Span:
+    return _span(line.byte_start, line.byte_end, line.raw_text)
+
+
+def _span(byte_start: int, byte_end: int, raw_text: str) -> Span:
+    return Span(byte_start, byte_end, normalize_text(raw_text), raw_text, needs_mojibake_repair(raw_text))
+
+
+def split_span(span: Span, char_index: int, encoding: str) -> tuple[Span, Span]:
+    """Cut a span in two at a character index of its raw text (white space at the cut goes to neither)."""
+    head_text = span.raw_text[:char_index].rstrip()
+    tail_text = span.raw_text[char_index:].lstrip()
+    head_end = span.byte_start + len(head_text.encode(encoding))
+    tail_start = span.byte_end - len(tail_text.encode(encoding))
+    return _span(span.byte_start, head_end, head_text), _span(tail_start, span.byte_end, tail_text)
+
+
+# Dates ------------------------------------------------------------------------------------------------------------
+# Only fully explicit formats are accepted; a lenient date parser would read view counters and headlines as dates.
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan", "января", "январь"),
+            ("february", "feb", "февраля", "февраль"),
+            ("march", "mar", "марта", "март"),
+            ("april", "apr", "апреля", "апрель"),
+            ("may", "мая", "май"),
+            ("june", "jun", "июня", "июнь"),
+            ("july", "jul", "июля", "июль"),
+            ("august", "aug", "августа", "август"),
+            ("september", "sep", "sept", "сентября", "сентябрь"),
+            ("october", "oct", "октября", "октябрь"),
+            ("november", "nov", "ноября", "ноябрь"),
+            ("december", "dec", "декабря", "декабрь"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+TIME = r"(?:,?\s+(?P<hour>\d{1,2}):(?P<minute>\d{2}))?"
+DATE_FORMS = (
+    re.compile(r"(?P<day>\d{1,2})\s+(?P<month_name>[^\W\d_]+)\s+(?P<year>\d{4})" + TIME),
+    re.compile(r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})" + TIME),
+    re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})(?:[ T](?P<hour>\d{2}):(?P<minute>\d{2}))?"),
+)
+# A labelled date at the start of a line, e.g. " date 2025-09-29 <title>".
+DATE_LABEL = re.compile(r"(?:date|дата|published|опубликовано)\s*:?\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class StatedDate:
+    value: datetime
+    precision: str  # "minute" or "day"
+
+
+def parse_date(text: str) -> tuple[StatedDate, int] | None:
+    """A date at the start of `text`, and the character index where it ends; None when there is none."""
+    for form in DATE_FORMS:
+        match = form.match(text)
+        if not match:
+            continue
+        parts = match.groupdict()
+        month = MONTHS.get(parts["month_name"].lower()) if parts.get("month_name") else int(parts["month"])
+        if not month:
+            continue
+        try:
+            value = datetime(int(parts["year"]), month, int(parts["day"]), int(parts["hour"] or 0),
+                             int(parts["minute"] or 0))
+        except ValueError:
+            continue
+        return StatedDate(value, "minute" if parts["hour"] else "day"), match.end()
+    return None
+
+
+def registry_date(value: str) -> tuple[datetime | None, str]:
+    """A registry date string (ISO 8601 truncated to its precision, or 'unknown') as (start of period, precision)."""
+    formats = {16: ("%Y-%m-%dT%H:%M", "minute"), 10: ("%Y-%m-%d", "day"), 7: ("%Y-%m", "month"), 4: ("%Y", "year")}
+    if value == "unknown" or len(value) not in formats:
+        return None, "unknown"
+    pattern, precision = formats[len(value)]
+    return datetime.strptime(value, pattern), precision
+
+
+# web_article ------------------------------------------------------------------------------------------------------
+
+DATELINE = re.compile(r"^(?P<dateline>[A-ZА-ЯЁ][A-ZА-ЯЁ .\-]+,\s+\d{1,2}\s+[^\W\d_]+\s+\([^)]+\)\s+[-–—])\s")
+HASHTAG = re.compile(r"#[^\W_][\w]*")
+NAME_LIKE = re.compile(r"^(?:[A-ZА-ЯЁ][a-zа-яё'’-]+\s){1,3}[A-ZА-ЯЁ][a-zа-яё'’-]+$")
+
+
+def parse_web_article(source: DecodedSource, rules: CleanRules) -> list[DocumentDraft]:
+    """A news page: one document. Removes furniture blocks, then reads metadata from the page header."""
+    document = DocumentDraft()
+    candidates = _remove_furniture(source.lines, rules, document)
+    if not candidates:
+        return []
+    candidates = _read_header(candidates, source.encoding, rules, document)
+    for span in candidates:
+        if rules.photo_credit.fullmatch(span.text) and "photo_credit" not in document.fields:
+            document.fields["photo_credit"] = span.text
+            document.remove(span, "metadata:photo_credit", rules.photo_credit.pattern)
+        elif document.title_span is not None and span.text == document.title_span.text and span is not document.title_span:
+            document.remove(span, "repeated_title", "line equal to the title")
+        else:
+            document.kept.append(span)
+    for span in document.kept:
+        match = DATELINE.match(span.text)
+        if match:
+            document.fields["dateline"] = match.group("dateline")
+            break
+    return [document] if document.kept else []
+
+
+def _remove_furniture(lines: tuple[Line, ...], rules: CleanRules, document: DocumentDraft) -> list[Span]:
+    """Remove navigation, calls to action, related-story lists and archive widgets; return the other lines."""
+    remaining: list[Span] = []
+    block: str | None = None  # "related_stories" or "archive_widget" while inside such a block
+    for line in lines:
+        span = to_span(line)
+        text = span.text
+        if (rule := first_match(rules.related_stories_headers, text)) is not None:
+            block = "related_stories"
+            document.remove(span, "related_stories", f"list header: {rule}")
+            continue
+        if (rule := first_match(rules.archive_headers, text)) is not None:
+            block = "archive_widget"
+            document.remove(span, "archive_widget", f"widget header: {rule}")
+            continue
+        if is_placeholder_line(text, rules):
+            document.remove(span, "archive_widget", f"template placeholder: {rules.template_placeholder.pattern}")
+            continue
+        if block == "related_stories":
+            if (rule := first_match(rules.related_stories_controls, text)) is not None:
+                document.remove(span, "related_stories", f"list control: {rule}")
+                continue
+            if is_headline_like(text, rules):
+                document.remove(span, "related_stories", "headline-like line inside a related-stories list")
+                continue
+        if block == "archive_widget" and is_headline_like(text, rules) and not ends_like_sentence(text):
+            document.remove(span, "archive_widget", "short line inside an archive widget")
+            continue
+        block = None
+        if (rule := first_match(rules.navigation, text)) is not None:
+            document.remove(span, "navigation", rule)
+        elif (rule := first_match(rules.call_to_action, text)) is not None:
+            document.remove(span, "call_to_action", rule)
+        else:
+            remaining.append(span)
+    return remaining
+
+
+def _read_header(spans: list[Span], encoding: str, rules: CleanRules, document: DocumentDraft) -> list[Span]:
+    """Consume the page header's metadata lines (date, views, byline, rubric) and find the title.
+
+    The header is every line before the first line of prose (longer than a headline, or ending like a sentence).
+    """
+    header_end = next(
+        (i for i, s in enumerate(spans) if len(s.text) > rules.headline_max_chars or ends_like_sentence(s.text)),
+        len(spans),
+    )
+    kept: list[Span] = []
+    fields = document.fields
+    for index, span in enumerate(spans):
+        if index >= header_end:
+            kept.append(span)
+            continue
+        next_text = spans[index + 1].text if index + 1 < len(spans) else ""
+        if "published" not in fields and (stated := _stated_date(span, encoding)) is not None:
+            date, rest = stated
+            fields["published"] = date
+            document.remove(date[0], "metadata:published", "date line in the page header")
+            if rest is not None:
+                if "title" not in fields:
+                    fields["title"], document.title_span = rest.text, rest
+                kept.append(rest)
+        elif "views" not in fields and rules.views.fullmatch(span.text):
+            fields["views"] = int(span.text)
+            document.remove(span, "metadata:views", rules.views.pattern)
+        elif "author_role" not in fields and rules.author_role.fullmatch(span.text):
+            fields["author_role"] = span.text
+            document.remove(span, "metadata:author_role", rules.author_role.pattern)
+        elif "author" not in fields and NAME_LIKE.match(span.text) and rules.author_role.fullmatch(next_text):
+            fields["author"] = span.text
+            document.remove(span, "metadata:author", "name line followed by a byline role")
+        elif "title" not in fields and not rules.photo_credit.fullmatch(span.text):
+            fields["title"], document.title_span = span.text, span
+            kept.append(span)
+        elif (
+            "rubric" not in fields
+            and span.text != fields.get("title")
+            and len(span.text) <= rules.rubric_max_chars
+            and not any(ch.isdigit() for ch in span.text)
+            and not ends_like_sentence(span.text)
+            and not rules.photo_credit.fullmatch(span.text)
+        ):
+            fields["rubric"] = span.text
+            document.remove(span, "metadata:rubric", "short line after the title in the page header")
+        else:
+            kept.append(span)
+    return kept
+
+
+def _stated_date(span: Span, encoding: str) -> tuple[tuple[Span, StatedDate], Span | None] | None:
+    """A date that fills the line, or a labelled date that starts it ("date 2025-09-29 <rest>")."""
+    raw = span.raw_text
+    label = DATE_LABEL.match(raw)
+    text = raw[label.end():] if label else raw
+    parsed = parse_date(text)
+    if parsed is None:
+        return None
+    date, end = parsed
+    if label is None:
+        return ((span, date), None) if not text[end:].strip() else None
+    cut = label.end() + end
+    if not raw[cut:].strip():
+        return (span, date), None
+    head, rest = split_span(span, cut, encoding)
+    return (head, date), rest
+
+
+# telegram_feed ----------------------------------------------------------------------------------------------------
+
+FORWARDED_FROM = re.compile(r"^Forwarded from (?P<channel>.+)$")
+
+
+def parse_telegram_feed(source: DecodedSource, rules: CleanRules) -> list[DocumentDraft]:
+    """A channel feed dump: one document per post. "Forwarded from <channel>" starts a post."""
+    posts: list[DocumentDraft] = []
+    current = DocumentDraft(fields={"forwarded_from": None})
+    seen: dict[str, int] = {}
+    for line in source.lines:
+        span = to_span(line)
+        forwarded = FORWARDED_FROM.match(span.text)
+        if forwarded:
+            posts.append(current)
+            current = DocumentDraft(fields={"forwarded_from": forwarded.group("channel")})
+            current.remove(span, "metadata:forwarded_from", FORWARDED_FROM.pattern)
+            seen = {}
+        elif (rule := first_match(rules.platform_artifacts, span.text)) is not None:
+            current.remove(span, "platform_artifact", rule)
+        elif span.text in seen:
+            # The dump repeats a post's body after its lead line: keep the first copy of every line.
+            current.remove(span, "repeated_block", f"repeats line {seen[span.text]} of this post")
+        else:
+            seen[span.text] = line.number
+            current.kept.append(span)
+    posts.append(current)
+    return [post for post in posts if post.kept or post.removed]
+
+
+PARSERS: dict[str, Callable[[DecodedSource, CleanRules], list[DocumentDraft]]] = {
+    "web_article": parse_web_article,
+    "telegram_feed": parse_telegram_feed,
+}
+
+
+# Tables -----------------------------------------------------------------------------------------------------------
+
+
+def parse_source(raw: bytes, source: dict[str, Any], rules: CleanRules) -> ParsedSource:
+    """Decode, parse and clean one raw source into the parse-stage documents, paragraphs and audit tables."""
+    decoded = decode_source(raw, source.get("encoding"), source["path"])
+    drafts = PARSERS[source["format"]](decoded, rules)
+    documents, paragraphs, audit = [], [], []
+    position = 0
+    for draft in drafts:
+        if not draft.kept:
+            # Nothing kept (e.g. a post of platform artifacts only): its lines are audit rows with no document.
+            audit.extend(_audit_rows(source["source_id"], None, draft.removed))
+            continue
+        doc_id = f"{source['source_id']}/{position}"
+        documents.append(_document_row(doc_id, position, draft, decoded, source))
+        paragraphs.extend(_paragraph_rows(doc_id, source["source_id"], draft.kept))
+        audit.extend(_audit_rows(source["source_id"], doc_id, draft.removed))
+        position += 1
+    return ParsedSource(
+        documents=_frame(documents, "documents"),
+        paragraphs=_frame(paragraphs, "paragraphs"),
+        audit=_frame(audit, "audit"),
+    )
+
+
+def _frame(rows: list[dict[str, Any]], table: str) -> pl.DataFrame:
+    return pl.from_arrow(pa.Table.from_pylist(rows, schema=schema_for(table, "parse")))
+
+
+def _document_row(doc_id: str, position: int, draft: DocumentDraft, decoded: DecodedSource,
+                  source: dict[str, Any]) -> dict[str, Any]:
+    text = "\n".join(span.text for span in draft.kept)
+    spans = [s.byte_start for s in draft.kept] + [r.span.byte_start for r in draft.removed]
+    ends = [s.byte_end for s in draft.kept] + [r.span.byte_end for r in draft.removed]
+    fields = draft.fields
+    published, precision, origin = _published(fields.get("published"), source["published"])
+    hashtags = list(dict.fromkeys(tag for span in draft.kept for tag in HASHTAG.findall(span.text)))
+    return {
+        "doc_id": doc_id,
+        "source_id": source["source_id"],
+        "position": position,
+        "byte_start": min(spans),
+        "byte_end": max(ends),
+        "text": text,
+        "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "n_paragraphs": len(draft.kept),
+        "n_chars": len(text),
+        "title": fields.get("title"),
+        "published": published,
+        "published_precision": precision,
+        "published_origin": origin,
+        "author": fields.get("author"),
+        "author_role": fields.get("author_role"),
+        "views": fields.get("views"),
+        "rubric": fields.get("rubric"),
+        "photo_credit": fields.get("photo_credit"),
+        "hashtags": hashtags,
+        "dateline": fields.get("dateline"),
+        "forwarded_from": fields.get("forwarded_from"),
+        "encoding": decoded.encoding,
+        "mojibake_repaired": any(s.repaired for s in draft.kept) or any(r.span.repaired for r in draft.removed),
+    }
+
+
+def _published(stated: tuple[Span, StatedDate] | None, registry_value: str) -> tuple[datetime | None, str, str]:
+    """The registry's date wins unless it is unknown; then the date stated in the text, if any."""
+    value, precision = registry_date(registry_value)
+    if value is not None:
+        return value, precision, "registry"
+    if stated is not None:
+        return stated[1].value, stated[1].precision, "text"
+    return None, "unknown", "unknown"
+
+
+def _paragraph_rows(doc_id: str, source_id: str, kept: list[Span]) -> list[dict[str, Any]]:
+    return [
+        {
+            "para_id": f"{doc_id}/{index}",
+            "doc_id": doc_id,
+            "source_id": source_id,
+            "index": index,
+            "byte_start": span.byte_start,
+            "byte_end": span.byte_end,
+            "text": span.text,
+        }
+        for index, span in enumerate(kept)
+    ]
+
+
+def _audit_rows(source_id: str, doc_id: str | None, removed: list[Removal]) -> list[dict[str, Any]]:
+    return [
+        {
+            "audit_id": f"{source_id}/a{removal.span.byte_start}",
+            "source_id": source_id,
+            "doc_id": doc_id,
+            "byte_start": removal.span.byte_start,
+            "byte_end": removal.span.byte_end,
+            "text": removal.span.text,
+            "reason": removal.reason,
+            "rule": removal.rule,
+            "duplicate_of": None,
+        }
+        for removal in removed
+    ]
