@@ -10,8 +10,6 @@ rule register_sources:
         raw=list(RAW_PATHS.values()),
     output:
         sources="results/sources/sources.parquet",
-    params:
-        raw_dir=config["raw_dir"],
     log:
         "logs/register_sources.log",
     conda:

