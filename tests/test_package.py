@@ -146,7 +146,7 @@ def test_split_rows_and_file_names():
     tables = synthetic_tables()
     parts = package.split_rows(tables["documents"], "documents")
     assert list(parts) == list(SPLITS) and all(p.height == 2 for p in parts.values())
-    assert list(package.split_rows(tables["audit"], "audit")) == ["all"]
+    assert list(package.split_rows(tables["audit"], "audit")) == ["full"]
     assert package.data_file("documents", "train") == "data/documents/train-00000-of-00001.parquet"
     assert package.shard_count(0) == 1 and package.shard_count(package.MAX_ROWS_PER_SHARD + 1) == 2
     bad = tables["documents"].with_columns(pl.lit("dev").alias("split"))
@@ -246,6 +246,39 @@ def test_synthetic_dataset_loads_and_validates(synthetic_dataset: Path, tmp_path
     check_card_metadata(synthetic_dataset)
 
 
+class FakeHub:
+    """Records the calls publish() makes; stands in for huggingface_hub.HfApi."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict]] = []
+
+    def create_repo(self, repo_id: str, **kwargs) -> None:
+        self.calls.append(("create_repo", {"repo_id": repo_id, **kwargs}))
+
+    def upload_folder(self, **kwargs):
+        self.calls.append(("upload_folder", kwargs))
+        return type("Commit", (), {"oid": "c0ffee"})()
+
+    def create_tag(self, repo_id: str, **kwargs) -> None:
+        self.calls.append(("create_tag", {"repo_id": repo_id, **kwargs}))
+
+
+def test_publish_uploads_and_tags_the_version(synthetic_dataset: Path):
+    import run_publish
+
+    fingerprint = run_publish.fingerprint_of_folder(synthetic_dataset)
+    hub = FakeHub()
+    receipt = run_publish.publish(hub, synthetic_dataset, "owner/name", "0.1.0", fingerprint)
+    assert [name for name, _ in hub.calls] == ["create_repo", "upload_folder", "create_tag"]
+    assert hub.calls[0][1]["exist_ok"] is True and hub.calls[2][1]["tag"] == "v0.1.0"
+    assert hub.calls[2][1]["revision"] == "c0ffee"
+    assert receipt["fingerprint"] == f"sha256:{fingerprint}"
+    run_publish.check_recorded("0.1.0", fingerprint, {"0.1.0": fingerprint})
+    with pytest.raises(run_publish.PublishError, match="not recorded"):
+        run_publish.check_recorded("0.1.0", fingerprint, {})
+    assert run_publish.redact("token hf_secret in text", "hf_secret") == "token *** in text"
+
+
 # --- Shared checks -----------------------------------------------------------------------------------------------
 
 
@@ -340,3 +373,15 @@ def test_changed_output_under_released_version_is_refused(built_project: Path, t
     output = result.stdout + result.stderr
     assert f"Version {version} was released with fingerprint {'0' * 64}" in output
     assert "Bump `version` in config/config.yaml and add a CHANGELOG.md entry" in output
+
+
+def test_publish_without_token_fails_cleanly(built_project: Path, tmp_path: Path):
+    project = tmp_path / "project"
+    shutil.copytree(built_project, project, symlinks=True)
+    env = {k: v for k, v in OFFLINE_ENV.items() if k != "HF_TOKEN"}
+    snakemake = str(Path(sys.executable).with_name("snakemake"))
+    result = subprocess.run([snakemake, "--cores", "1", "results/publish/owner/name.json"], cwd=project,
+                            capture_output=True, text=True, env=env)
+    assert result.returncode != 0
+    assert "HF_TOKEN is not set" in result.stdout + result.stderr
+    assert not (project / "results" / "publish" / "owner" / "name.json").exists()

@@ -131,8 +131,8 @@ GLOSSARY = [
      "2022; Russian law restricts calling it a war. Abbreviated СВО in Russian.",
      [r"special military operation", r"специальн\w* военн\w* операц\w*", r"\bСВО\b"]),
     ("Kiev regime",
-     "A term used by Russian officials and state media for the government of Ukraine; it denies that government's "
-     "legitimacy and is not a neutral name.",
+     "A term used by Russian officials and state media for the government of Ukraine, implying that it is "
+     "illegitimate; it is not a neutral name.",
      [r"kiev regime", r"kyiv regime", r"киевск\w* режим\w*"]),
     ("neo-Nazism / neo-Nazis",
      "Used by Russian officials to characterize Ukraine's government and armed forces, a characterization "
@@ -152,8 +152,8 @@ GLOSSARY = [
      "A policy term for state control over the information space, including media and online content.",
      [r"information(al)? sovereignty", r"информационн\w* суверенитет\w*"]),
     ("decommunization",
-     "Ukraine's 2015 laws removing Communist-era symbols and names; Russian official sources use the term "
-     "critically.",
+     "The removal of Communist-era symbols, monuments and names, e.g. under Ukraine's 2015 laws and in the Baltic "
+     "states; Russian official sources use the term critically, often in quotation marks.",
      [r"decommuni[sz]ation", r"декоммунизац\w*"]),
 ]
 
@@ -262,7 +262,7 @@ def split_mappings(report: Any, path: str = "") -> list[tuple[str, dict[str, Any
     """Every mapping in the split report keyed by exactly the split names (e.g. groups per split)."""
     found = []
     if isinstance(report, dict):
-        if set(report) == set(SPLITS) and all(isinstance(v, (int, float)) for v in report.values()):
+        if set(report) == set(SPLITS) and all(isinstance(v, int) for v in report.values()):
             return [(path or "(report)", report)]
         for key in sorted(report, key=str):
             found += split_mappings(report[key], f"{path}.{key}" if path else str(key))
@@ -329,7 +329,7 @@ def section_structure(f: CardFacts) -> str:
     parts.append(
         "\nData files are `data/<config>/<split>-NNNNN-of-NNNNN.parquet` (zstd level 9, rows sorted by the sort key "
         "below). `documents` and `paragraphs` have the splits train, validation and test (their `split` column); "
-        "`duplicates`, `audit` and `sources` have one split, `all`.\n\n"
+        "`duplicates`, `audit` and `sources` have one split, `full` (`all` is reserved by `datasets`).\n\n"
         "```python\nfrom datasets import load_dataset\n\n"
         "documents = load_dataset(\"path/to/dataset\", \"documents\")  # or paragraphs, duplicates, audit, sources\n"
         "```\n")
@@ -346,8 +346,10 @@ def section_splits(f: CardFacts) -> str:
     ratios = split_config.get("ratios", {})
     text = ("\n### How the splits were made\n\n"
             "Splits are assigned per group, not per document: a group is the union of a document's duplicate "
-            "cluster and its translation group, so no duplicate, near duplicate or translation of a document sits in "
-            "another split. Each group's split comes from a stable hash of the group key and the salt "
+            "cluster and its translation group"
+            + (" (and of documents sharing a duplicated paragraph)" if f.split_report.get("link_paragraph_duplicates")
+               else "")
+            + ", so no duplicate, near duplicate or translation of a document sits in another split. Each group's split comes from a stable hash of the group key and the salt "
             f"`{split_config.get('salt', UNKNOWN)}`, mapped onto the ratios "
             + ", ".join(f"{s} {ratios.get(s, UNKNOWN)}" for s in SPLITS)
             + ". Adding documents never moves an existing document to another split. Paragraphs inherit their "

@@ -76,7 +76,7 @@ class LangidConfig:
 
     languages: tuple[str, ...] = ("en", "ru", "uk", "be", "kk")
     min_letters: int = 3
-    min_score: float = 0.5
+    min_score: float = 0.4
     fasttext_weight: float = 0.2
     foreign_letter_penalty: float = 0.2
     fasttext_sure: float = 0.99
@@ -262,7 +262,10 @@ def tag_paragraph(text: str, detector: Detector, config: LangidConfig) -> Tag:
         return Tag(top, round(fasttext_probabilities[top], 6), script)
     # A language missing MAX_PENALISED_LETTERS letters of the text from its alphabet is out of the running already
     # (its score is multiplied by penalty**3); lingua need not score it.
-    plausible = tuple(lang for lang in config.languages if foreign[lang] < MAX_PENALISED_LETTERS) or config.languages
+    # When every language with a Cyrillic alphabet is ruled out (mixed or noisy text), let lingua score them all.
+    plausible = tuple(lang for lang in config.languages if foreign[lang] < MAX_PENALISED_LETTERS)
+    if not any(lang in ALPHABETS for lang in plausible):
+        plausible = config.languages
     lingua_confidences = detector.lingua_confidences(evidence, config.lingua_max_chars, plausible)
     scores = fuse(fasttext_probabilities, lingua_confidences, foreign, config)
     language = max(config.languages, key=scores.__getitem__)

@@ -43,7 +43,8 @@ from infospace.tables import PARQUET_SETTINGS, to_arrow
 CONFIGS = ("documents", "paragraphs", "duplicates", "audit", "sources")
 DEFAULT_CONFIG = "documents"
 SPLIT_CONFIGS = ("documents", "paragraphs")  # tables with a `split` column; the others ship as one split
-ALL_SPLIT = "all"
+# The one split of tables without a `split` column. Not "all": datasets reserves that name for the union of splits.
+ALL_SPLIT = "full"
 MAX_ROWS_PER_SHARD = 500_000
 SUMS_NAME = "SHA256SUMS"
 CROISSANT_NAME = "croissant.json"
@@ -65,7 +66,7 @@ class ReleaseError(Exception):
 
 
 def config_splits(config: str) -> tuple[str, ...]:
-    """Split names of a config: train/validation/test for documents and paragraphs, `all` otherwise."""
+    """Split names of a config: train/validation/test for documents and paragraphs, `full` otherwise."""
     return SPLITS if config in SPLIT_CONFIGS else (ALL_SPLIT,)
 
 
@@ -134,7 +135,14 @@ def size_category(n: int) -> str:
     return next((label for bound, label in bounds if n < bound), "n>100M")
 
 
-def card_metadata(dataset: dict[str, Any], split_sizes: dict[str, dict[str, int]], languages: list[str],
+@dataclass(frozen=True)
+class SplitSize:
+    num_examples: int
+    num_bytes: int  # in-memory Arrow size, as datasets reports it
+    download_size: int  # bytes of the split's Parquet files
+
+
+def card_metadata(dataset: dict[str, Any], sizes: dict[str, dict[str, SplitSize]], languages: list[str],
                   n_documents: int) -> dict[str, Any]:
     """The card's YAML front matter: Hub metadata, `configs` with data_files, `dataset_info` with features."""
     configs = []
@@ -145,10 +153,14 @@ def card_metadata(dataset: dict[str, Any], split_sizes: dict[str, dict[str, int]
             entry["default"] = True
         entry["data_files"] = [{"split": s, "path": data_file_glob(config, s)} for s in config_splits(config)]
         configs.append(entry)
+        splits = [sizes[config][s] for s in config_splits(config)]
         infos.append({
             "config_name": config,
             "features": features_yaml(config),
-            "splits": [{"name": s, "num_examples": split_sizes[config][s]} for s in config_splits(config)],
+            "splits": [{"name": s, "num_bytes": size.num_bytes, "num_examples": size.num_examples}
+                       for s, size in zip(config_splits(config), splits)],
+            "download_size": sum(size.download_size for size in splits),
+            "dataset_size": sum(size.num_bytes for size in splits),
         })
     return {
         "pretty_name": dataset["pretty_name"],
@@ -168,8 +180,19 @@ def card_metadata(dataset: dict[str, Any], split_sizes: dict[str, dict[str, int]
     }
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """Safe YAML without anchors and aliases (repeated lists are written out in full)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def yaml_text(document: dict[str, Any]) -> str:
+    return yaml.dump(document, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=120)
+
+
 def front_matter(metadata: dict[str, Any]) -> str:
-    return "---\n" + yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True, width=120) + "---\n"
+    return "---\n" + yaml_text(metadata) + "---\n"
 
 
 # --- Checksums, fingerprint and releases -----------------------------------------------------------------------
@@ -254,7 +277,7 @@ def citation(dataset: dict[str, Any], version: str, fingerprint: str) -> dict[st
 
 
 def citation_text(cff: dict[str, Any]) -> str:
-    return yaml.safe_dump(cff, sort_keys=False, allow_unicode=True, width=120)
+    return yaml_text(cff)
 
 
 # --- croissant.json --------------------------------------------------------------------------------------------
@@ -270,6 +293,7 @@ CROISSANT_CONTEXT = {
     "data": {"@id": "cr:data", "@type": "@json"},
     "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
     "dct": "http://purl.org/dc/terms/",
+    "equivalentProperty": "cr:equivalentProperty",
     "examples": {"@id": "cr:examples", "@type": "@json"},
     "extract": "cr:extract",
     "field": "cr:field",
@@ -289,6 +313,7 @@ CROISSANT_CONTEXT = {
     "regex": "cr:regex",
     "repeated": "cr:repeated",
     "replace": "cr:replace",
+    "samplingRate": "cr:samplingRate",
     "sc": "https://schema.org/",
     "separator": "cr:separator",
     "source": "cr:source",
@@ -350,7 +375,6 @@ def croissant(dataset: dict[str, Any], version: str, digests: dict[str, str]) ->
         "version": version,
         "datePublished": dataset["release_date"],
         "license": dataset["license_link"],
-        "url": f"https://huggingface.co/datasets/{dataset['name']}",
         "creator": {"@type": "sc:Organization", "name": dataset["maintainers"]},
         "inLanguage": ["en", "ru"],
         "keywords": ["state media", "government communication", "Telegram", "Belarus", "Russia", "Kazakhstan"],
@@ -402,6 +426,7 @@ def build_dataset(inputs: PackageInputs, target: Path) -> str:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-", dir=target.parent))
     try:
+        staging.chmod(0o755)  # mkdtemp creates it private
         fingerprint = write_dataset(inputs, staging)
         check_release(inputs.version, fingerprint, inputs.releases)
         replace_dir(staging, target)
@@ -413,15 +438,16 @@ def build_dataset(inputs: PackageInputs, target: Path) -> str:
 
 def write_dataset(inputs: PackageInputs, root: Path) -> str:
     """Write every file of the dataset into `root` (an empty folder); return the fingerprint."""
-    split_sizes: dict[str, dict[str, int]] = {}
+    sizes: dict[str, dict[str, SplitSize]] = {}
     digests: dict[str, str] = {}
     for config in CONFIGS:
-        split_sizes[config] = {}
+        sizes[config] = {}
         for split, rows in split_rows(inputs.tables[config], config).items():
             arrow = to_arrow(rows, config)
-            split_sizes[config][split] = arrow.num_rows
-            for rel in write_split(arrow, root, config, split):
-                digests[rel] = sha256_file(root / rel)
+            files = write_split(arrow, root, config, split)
+            digests |= {rel: sha256_file(root / rel) for rel in files}
+            on_disk = sum((root / rel).stat().st_size for rel in files)
+            sizes[config][split] = SplitSize(arrow.num_rows, arrow.nbytes, on_disk)
 
     (root / CROISSANT_NAME).write_text(croissant_text(croissant(inputs.dataset, inputs.version, digests)),
                                        encoding="utf-8")
@@ -433,14 +459,14 @@ def write_dataset(inputs: PackageInputs, root: Path) -> str:
 
     documents = inputs.tables["documents"]
     languages = sorted(set(documents["language"].to_list()) - {"und"})
-    metadata = card_metadata(inputs.dataset, split_sizes, languages, documents.height)
+    metadata = card_metadata(inputs.dataset, sizes, languages, documents.height)
     facts = card.CardFacts(
         dataset=inputs.dataset,
         version=inputs.version,
         fingerprint=fingerprint,
         fingerprint_scope=FINGERPRINT_SCOPE,
         tables=inputs.tables,
-        split_sizes=split_sizes,
+        split_sizes={c: {s: size.num_examples for s, size in by_split.items()} for c, by_split in sizes.items()},
         split_report=inputs.split_report,
         translation_links=inputs.translation_links,
         pipeline_config=inputs.pipeline_config,

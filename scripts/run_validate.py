@@ -1,0 +1,65 @@
+"""Snakemake script of rule `validate`: run every great-expectations suite; write results.json and Data Docs.
+
+On any failed expectation it prints each one with a few offending rows to stderr and exits non-zero, and the
+`passed` marker is not written, so `package` never runs on unvalidated tables. Because Snakemake removes a failed
+job's outputs, the failed run's results.json and Data Docs are also copied to `params.failure_report` (default
+results/validation/failed/), which a later successful run removes. results.json is a report: it is
+written with sorted keys, but the run time and batch load times GX records inside it differ between runs.
+"""
+
+import hashlib
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from infospace.validate import (
+    TABLE_NAMES,
+    Tables,
+    cross_table_frame,
+    cross_table_problems,
+    read_raw_files,
+    run_suites,
+    suite_frames,
+    validate_config,
+)
+
+config = validate_config(snakemake.params.validate, snakemake.params.languages)
+raw_dir = Path(snakemake.params.get("raw_dir", "data/raw"))
+paths = {Path(path).name.removesuffix(".parquet"): Path(path) for path in snakemake.input.tables}
+
+arrow = {name: pq.read_table(paths[name]) for name in TABLE_NAMES}
+tables = Tables(**{name: pl.from_arrow(arrow[name]) for name in TABLE_NAMES})
+problems = cross_table_problems(tables, config, read_raw_files(tables.sources, raw_dir),
+                                {name: table.schema for name, table in arrow.items()})
+
+results, failures = run_suites(suite_frames(arrow, cross_table_frame(problems)), config,
+                               Path(snakemake.output.data_docs))
+Path(snakemake.output.results).write_text(
+    json.dumps({"success": not failures, "suites": results}, indent=2, sort_keys=True, default=str) + "\n",
+    encoding="utf-8",
+)
+
+summary = f"{len(results)} suites, {len(failures)} failed expectation(s)"
+Path(snakemake.log[0]).write_text(summary + "\n" + "\n".join(f.describe() for f in failures) + "\n",
+                                  encoding="utf-8")
+# Snakemake deletes the outputs of a failed job, so a failed run's report is also kept outside them.
+failure_report = Path(snakemake.params.get("failure_report", "results/validation/failed"))
+shutil.rmtree(failure_report, ignore_errors=True)
+if failures:
+    shutil.copytree(snakemake.output.data_docs, failure_report / "data_docs")
+    shutil.copy2(snakemake.output.results, failure_report / "results.json")
+    print(f"Validation failed: {summary}; report kept in {failure_report}/", file=sys.stderr)
+    for failure in failures:
+        print(failure.describe(), file=sys.stderr)
+    sys.exit(1)
+
+# The marker: sha256 of each validated table and of the split report, so it changes exactly when they do.
+validated = {name: paths[name] for name in TABLE_NAMES} | {"split_report": Path(snakemake.input.split_report)}
+Path(snakemake.output.passed).write_text(
+    "".join(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {name}\n" for name, path in sorted(validated.items())),
+    encoding="utf-8",
+)

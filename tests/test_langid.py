@@ -1,0 +1,186 @@
+"""Language tagging: hand-labelled seed paragraphs, short lines, unexpected languages, documents, the harness."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from infospace.langid import UND, Detector, LangidConfig, build_detector, count_letters, evidence_text, tag_document
+from infospace.langid import add_language_columns, dominant_script, tag_paragraph
+from infospace.schema import schema_for
+from infospace.tables import to_arrow
+
+REPO = Path(__file__).resolve().parents[1]
+SEED_LABELS = REPO / "tests" / "data" / "langid_seed_labels.tsv"
+CONFIG = LangidConfig.from_dict({"languages": ["en", "ru", "uk", "be", "kk"]})
+
+
+@pytest.fixture(scope="module")
+def detector() -> Detector:
+    return build_detector(CONFIG)
+
+
+def seed_rows() -> list[dict[str, str]]:
+    with SEED_LABELS.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def test_seed_labels_cover_every_source_file() -> None:
+    rows = seed_rows()
+    assert {row["source"] for row in rows} == {"000", "001", "002", "003", "004"}
+    assert {row["label"] for row in rows} == {"en", "ru", UND}
+    assert len({row["text"] for row in rows}) == len(rows)
+
+
+def test_seed_paragraphs_of_20_letters_are_tagged_correctly(detector: Detector) -> None:
+    wrong = []
+    for row in seed_rows():
+        if count_letters(evidence_text(row["text"])) >= 20:
+            tag = tag_paragraph(row["text"], detector, CONFIG)
+            if tag.language != row["label"]:
+                wrong.append((row["source"], row["line"], row["label"], tag))
+    assert wrong == []
+
+
+def test_no_seed_paragraph_gets_a_wrong_language_above_threshold(detector: Detector) -> None:
+    wrong = []
+    for row in seed_rows():
+        tag = tag_paragraph(row["text"], detector, CONFIG)
+        if tag.language not in (row["label"], UND) and tag.score >= CONFIG.min_score:
+            wrong.append((row["source"], row["line"], row["label"], tag))
+    assert wrong == []
+
+
+def test_hashtag_only_seed_lines_are_und(detector: Detector) -> None:
+    for row in seed_rows():
+        if row["label"] == UND:
+            assert tag_paragraph(row["text"], detector, CONFIG).language == UND, row
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Друзья,", "ru"),
+        ("Colleagues,", "en"),
+        ("#RussiaBelarus", UND),
+        ("#РоссияБелоруссия #СоюзноеГосударство", UND),
+        ("🇷🇺🇧🇾 💬 2025", UND),
+        ("52,000", UND),
+    ],
+)
+def test_short_lines_are_und_or_right(detector: Detector, text: str, expected: str) -> None:
+    assert tag_paragraph(text, detector, CONFIG).language in (expected, UND)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Үкімет сәрсенбіде шағын және орта бизнесті қолдаудың жаңа жоспарын қабылдады.", "kk"),
+        ("Уряд у середу ухвалив новий план підтримки малого та середнього бізнесу.", "uk"),
+        ("Урад у сераду ўхваліў новы план падтрымкі малога і сярэдняга бізнесу.", "be"),
+        ("Правительство в среду утвердило новый план поддержки малого и среднего бизнеса.", "ru"),
+        ("Гадаю, що це тобі відомо.", "uk"),  # щ: lingua alone says Kazakh here
+    ],
+)
+def test_cyrillic_languages_are_told_apart(detector: Detector, text: str, expected: str) -> None:
+    assert tag_paragraph(text, detector, CONFIG).language == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Die Bundesregierung hat am Mittwoch neue Maßnahmen zur Stärkung der Wirtschaft beschlossen.",
+        "Rząd przyjął w środę nowy plan wsparcia dla małych i średnich przedsiębiorstw.",
+        "Правителството прие в сряда нов план за подкрепа на малките и средните предприятия.",
+        "Hukumat chorshanba kuni kichik va o'rta biznesni qo'llab-quvvatlash bo'yicha yangi rejani qabul qildi.",
+        "Ҳукумат чоршанба куни кичик ва ўрта бизнесни қўллаб-қувватлаш бўйича янги режани қабул қилди.",
+        "Влада је у среду усвојила нови план подршке малим и средњим предузећима.",
+    ],
+)
+def test_unexpected_language_is_not_forced_into_a_configured_one(detector: Detector, text: str) -> None:
+    tag = tag_paragraph(text, detector, CONFIG)
+    assert tag.language == UND or tag.score < CONFIG.min_score, tag
+
+
+def test_script() -> None:
+    assert dominant_script("Привет, world") == "Cyrl"
+    assert dominant_script("Hello, мир") == "Latn"
+    assert dominant_script("Καλημέρα") == "Grek"
+    assert dominant_script("#1 2025 💬") == "Zyyy"
+
+
+MIXED_TEXT = [
+    "Министр иностранных дел провёл переговоры с коллегой из Республики Беларусь в Москве.",
+    "Стороны обсудили широкий круг вопросов двустороннего сотрудничества и международной повестки.",
+    "The ministers discussed a wide range of issues of bilateral cooperation.",
+    "#RussiaBelarus",
+]
+
+
+def test_document_aggregation_on_mixed_ru_en_text(detector: Detector) -> None:
+    tags = [(text, tag_paragraph(text, detector, CONFIG)) for text in MIXED_TEXT]
+    assert [tag.language for _, tag in tags] == ["ru", "ru", "en", UND]
+    document = tag_document(tags, CONFIG)
+    assert document.language == "ru"
+    assert document.languages == ["ru", "en"]
+    assert document.is_mixed_language
+    assert 0.5 < document.score < 1.0
+    # One language only, and no evidence at all.
+    assert tag_document(tags[:2], CONFIG).languages == ["ru"]
+    assert tag_document(tags[3:], CONFIG) == (UND, [], False, 0.0)
+
+
+def test_add_language_columns_gives_exactly_the_langid_schema(detector: Detector) -> None:
+    paragraphs = pl.from_arrow(schema_for("paragraphs", "parse").empty_table()).extend(
+        pl.DataFrame(
+            {
+                "para_id": [f"s/0/{i}" for i in range(len(MIXED_TEXT))],
+                "doc_id": ["s/0"] * len(MIXED_TEXT),
+                "source_id": ["s"] * len(MIXED_TEXT),
+                "index": list(range(len(MIXED_TEXT))),
+                "byte_start": [i * 1000 for i in range(len(MIXED_TEXT))],
+                "byte_end": [i * 1000 + 999 for i in range(len(MIXED_TEXT))],
+                "text": MIXED_TEXT,
+            },
+            schema=pl.from_arrow(schema_for("paragraphs", "parse").empty_table()).schema,
+        )
+    )
+    document_schema = pl.from_arrow(schema_for("documents", "parse").empty_table()).schema
+    documents = pl.DataFrame([{name: None for name in document_schema}], schema=document_schema).with_columns(
+        pl.lit("s/0").alias("doc_id")
+    )
+    documents, paragraphs = add_language_columns(documents, paragraphs, detector, CONFIG)
+    assert paragraphs["language"].to_list() == ["ru", "ru", "en", UND]
+    assert paragraphs["script"].to_list() == ["Cyrl", "Cyrl", "Latn", "Latn"]
+    assert documents.row(0, named=True)["languages"] == ["ru", "en"]
+    assert set(paragraphs.columns) == set(schema_for("paragraphs", "langid").names)
+    assert set(documents.columns) == set(schema_for("documents", "langid").names)
+    to_arrow(paragraphs, "paragraphs", "langid")  # casts cleanly to the schema
+
+
+def test_config_defaults_and_unknown_keys() -> None:
+    assert LangidConfig.from_dict({"languages": ["EN", "ru"]}).languages == ("en", "ru")
+    assert LangidConfig.from_dict(None) == LangidConfig()
+    with pytest.raises(ValueError, match="unknown langid config keys"):
+        LangidConfig.from_dict({"min_leters": 3})
+
+
+def test_harness_runs_on_a_small_sample() -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "langid_eval.py"), "--limit", "20"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    assert "lingua acc" in out and "fasttext acc" in out and "combined acc" in out
+    for granularity in ("sentences", "word-pairs", "single-words"):
+        assert f"{granularity:<13}macro" in out
+    assert "seed paragraphs with >= 20 letters" in out
+    assert "peak memory" in out

@@ -1,0 +1,373 @@
+"""The great-expectations gate: each suite on good and corrupted tables, the cross-table checks, and end to end."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import sys
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+
+from infospace.schema import schema_for  # noqa: E402
+from infospace.tables import to_arrow  # noqa: E402
+from infospace.validate import (  # noqa: E402
+    CROSS_CHECKS,
+    CROSS_TABLE,
+    TABLE_NAMES,
+    Tables,
+    byte_accounting_problems,
+    cross_table_frame,
+    cross_table_problems,
+    pandas_frame,
+    run_suites,
+    validate_config,
+)
+
+CONFIG = validate_config({}, ["en", "ru"])
+RAW = {
+    "s1": "Menu\nAll news\nFirst paragraph here.\n\n  Second paragraph.\nSubscribe to us\n".encode(),
+    "s2": "Привет мир.\nHello world.\n".encode(),
+}
+
+
+def _span(raw: bytes, line: str) -> tuple[int, int]:
+    start = raw.index(line.encode())
+    return start, start + len(line.encode())
+
+
+def _table(table: str, rows: list[dict]) -> pl.DataFrame:
+    schema = pl.from_arrow(schema_for(table).empty_table()).schema
+    return pl.from_dicts(rows, schema=schema)
+
+
+def _document(doc_id: str, text: str, split: str, translation_group: str | None = None, language: str = "en") -> dict:
+    source_id, position = doc_id.split("/")
+    return {
+        "doc_id": doc_id, "source_id": source_id, "position": int(position), "byte_start": 0, "byte_end": 10,
+        "text": text, "text_sha256": hashlib.sha256(text.encode()).hexdigest(), "n_paragraphs": 1,
+        "n_chars": len(text), "title": None, "published": None, "published_precision": "unknown",
+        "published_origin": "unknown", "author": None, "author_role": None, "views": None, "rubric": None,
+        "photo_credit": None, "hashtags": [], "dateline": None, "forwarded_from": None, "encoding": "utf-8",
+        "mojibake_repaired": False, "language": language, "languages": [language], "is_mixed_language": False,
+        "language_score": 0.9, "dup_cluster_id": None, "translation_group": translation_group, "split": split,
+    }
+
+
+def _paragraph(para_id: str, line: str, split: str, language: str = "en", translation_group: str | None = None):
+    doc_id = para_id.rsplit("/", 1)[0]
+    source_id = doc_id.split("/")[0]
+    start, end = _span(RAW[source_id], line)
+    return {"para_id": para_id, "doc_id": doc_id, "source_id": source_id, "index": int(para_id.rsplit("/", 1)[1]),
+            "byte_start": start, "byte_end": end, "text": line.strip(), "language": language,
+            "language_score": 0.8, "script": "Latn", "is_duplicate": False, "dup_cluster_id": None,
+            "translation_group": translation_group, "split": split}
+
+
+def _audit(source_id: str, line: str, reason: str) -> dict:
+    start, end = _span(RAW[source_id], line)
+    return {"audit_id": f"{source_id}/a{start}", "source_id": source_id, "doc_id": None, "byte_start": start,
+            "byte_end": end, "text": line, "reason": reason, "rule": "test", "duplicate_of": None}
+
+
+def _source(source_id: str) -> dict:
+    raw = RAW[source_id]
+    return {"source_id": source_id, "path": f"{source_id}.txt", "sha256": hashlib.sha256(raw).hexdigest(),
+            "n_bytes": len(raw), "format": "web_article", "encoding": "utf-8", "publisher": "unknown",
+            "original_source": "unknown", "country": "BY", "affiliation": "unknown", "affiliation_evidence": "x",
+            "url": None, "published": "unknown", "published_precision": "unknown", "published_basis": "unknown",
+            "retrieved": "unknown", "retrieved_precision": "unknown", "languages_declared": ["en"],
+            "terms": "unknown", "notes": ""}
+
+
+def good_tables() -> Tables:
+    documents = [
+        _document("s1/0", "First paragraph here.\nSecond paragraph.", "train"),
+        _document("s2/0", "Привет мир.", "test", translation_group="t1", language="ru"),
+        _document("s2/1", "Hello world.", "test", translation_group="t1"),
+    ]
+    paragraphs = [
+        _paragraph("s1/0/0", "First paragraph here.", "train"),
+        _paragraph("s1/0/1", "  Second paragraph.", "train"),
+        _paragraph("s2/0/0", "Привет мир.", "test", language="ru", translation_group="t1"),
+        _paragraph("s2/1/0", "Hello world.", "test", translation_group="t1"),
+    ]
+    audit = [_audit("s1", "Menu", "navigation"), _audit("s1", "All news", "navigation"),
+             _audit("s1", "Subscribe to us", "call_to_action")]
+    duplicates = [{"cluster_id": "document/s1/0", "level": "document", "member_id": "s1/0", "kept_id": "s1/0",
+                   "method": "exact", "similarity": 1.0}]
+    return Tables(
+        sources=_table("sources", [_source("s1"), _source("s2")]),
+        documents=_table("documents", documents),
+        paragraphs=_table("paragraphs", paragraphs),
+        audit=_table("audit", audit),
+        duplicates=_table("duplicates", duplicates),
+    )
+
+
+def arrow_of(tables: Tables) -> dict:
+    """Arrow tables with the schema's types; nullability relaxed so corrupted (null) values reach the suites."""
+    relaxed = {name: pa.schema([f.with_nullable(True) for f in schema_for(name)]) for name in TABLE_NAMES}
+    return {name: tables.get(name).to_arrow().cast(relaxed[name]) for name in TABLE_NAMES}
+
+
+def problems_of(tables: Tables, raw: dict | None = None) -> dict[str, list[str]]:
+    arrow = arrow_of(tables)
+    return cross_table_problems(tables, CONFIG, RAW if raw is None else raw, {k: v.schema for k, v in arrow.items()})
+
+
+def replace(tables: Tables, **frames: pl.DataFrame) -> Tables:
+    return Tables(**{name: frames.get(name, tables.get(name)) for name in TABLE_NAMES})
+
+
+def failed(frames: dict, tmp_path: Path) -> list[tuple[str, str, str | None]]:
+    _, failures = run_suites(frames, CONFIG, tmp_path / "docs")
+    return [(f.suite, f.expectation, f.kwargs.get("column")) for f in failures]
+
+
+# --- cross-table checks in polars -------------------------------------------------------------------------------
+
+
+def test_good_tables_have_no_cross_table_problems() -> None:
+    problems = problems_of(good_tables())
+    assert set(problems) == set(CROSS_CHECKS)
+    assert all(found == [] for found in problems.values()), problems
+
+
+def test_document_in_two_splits_is_found() -> None:
+    tables = good_tables()
+    twin = tables.documents.filter(pl.col("doc_id") == "s1/0").with_columns(split=pl.lit("test"))
+    problems = problems_of(replace(tables, documents=pl.concat([tables.documents, twin])))
+    assert any("s1/0" in p and "test" in p for p in problems["id_in_one_split"])
+
+
+def test_cross_split_translation_pair_is_found() -> None:
+    tables = good_tables()
+    documents = tables.documents.with_columns(
+        split=pl.when(pl.col("doc_id") == "s2/1").then(pl.lit("train")).otherwise("split"))
+    paragraphs = tables.paragraphs.with_columns(
+        split=pl.when(pl.col("doc_id") == "s2/1").then(pl.lit("train")).otherwise("split"))
+    problems = problems_of(replace(tables, documents=documents, paragraphs=paragraphs))
+    assert any("t1" in p for p in problems["translation_group_in_one_split"])
+
+
+def test_paragraph_with_a_split_other_than_its_document_is_found() -> None:
+    tables = good_tables()
+    paragraphs = tables.paragraphs.with_columns(
+        split=pl.when(pl.col("para_id") == "s1/0/1").then(pl.lit("validation")).otherwise("split"))
+    assert problems_of(replace(tables, paragraphs=paragraphs))["paragraph_split_matches_document"]
+
+
+def test_duplicate_cluster_across_splits_is_found() -> None:
+    tables = good_tables()
+    duplicates = pl.concat([tables.duplicates, _table("duplicates", [{
+        "cluster_id": "document/s1/0", "level": "document", "member_id": "s2/0", "kept_id": "s1/0",
+        "method": "near", "similarity": 0.9}])])
+    assert problems_of(replace(tables, duplicates=duplicates))["duplicate_cluster_in_one_split"]
+
+
+def test_orphans_are_found() -> None:
+    tables = good_tables()
+    documents = tables.documents.with_columns(source_id=pl.lit("nowhere"))
+    paragraphs = tables.paragraphs.with_columns(doc_id=pl.lit("ghost/0"))
+    problems = problems_of(replace(tables, documents=documents, paragraphs=paragraphs))
+    assert problems["document_source_registered"] and problems["paragraph_document_exists"]
+
+
+def test_byte_gap_overlap_and_round_trip_are_found() -> None:
+    tables = good_tables()
+    gap = tables.audit.filter(pl.col("text") != "All news")
+    problems = problems_of(replace(tables, audit=gap))["byte_accounting"]
+    assert problems and "All news" in problems[0]
+
+    overlap = tables.paragraphs.with_columns(
+        byte_start=pl.when(pl.col("para_id") == "s1/0/0").then(pl.col("byte_start") - 3).otherwise("byte_start"))
+    assert any("overlaps" in p for p in problems_of(replace(tables, paragraphs=overlap))["byte_accounting"])
+
+    edited = tables.paragraphs.with_columns(
+        text=pl.when(pl.col("para_id") == "s2/1/0").then(pl.lit("Hello, world.")).otherwise("text"))
+    assert any("round trip" in p for p in problems_of(replace(tables, paragraphs=edited))["byte_accounting"])
+
+
+def test_byte_accounting_allows_white_space_gaps_and_a_bom() -> None:
+    raw = "\ufeffA line.\r\n\r\n   \nB line.\n".encode()
+    spans = pl.DataFrame({"id": ["p0", "p1"], "byte_start": [3, raw.index(b"B")],
+                          "byte_end": [3 + len(b"A line."), len(raw) - 1], "text": ["A line.", "B line."]})
+    assert byte_accounting_problems("s", raw, "utf-8", spans) == []
+
+
+def test_byte_accounting_uses_the_source_encoding() -> None:
+    raw = "Привет\n".encode("windows-1251")
+    spans = pl.DataFrame({"id": ["p0"], "byte_start": [0], "byte_end": [6], "text": ["Привет"]})
+    assert byte_accounting_problems("s", raw, "windows-1251", spans) == []
+    assert byte_accounting_problems("s", raw, "utf-8", spans)
+
+
+def test_missing_raw_file_is_a_problem() -> None:
+    raw = dict(RAW)
+    del raw["s2"]
+    assert problems_of(good_tables(), raw)["byte_accounting"] == ["s2: raw file not found"]
+
+
+def test_wrong_arrow_type_is_found() -> None:
+    arrow = arrow_of(good_tables())
+    arrow["documents"] = arrow["documents"].set_column(
+        arrow["documents"].schema.get_field_index("position"), "position",
+        arrow["documents"].column("position").cast("int64"))
+    problems = cross_table_problems(good_tables(), CONFIG, RAW, {k: v.schema for k, v in arrow.items()})
+    assert problems["arrow_schema_matches"] == ["documents.position: type int64 != int32"]
+
+
+# --- the GX suites --------------------------------------------------------------------------------------------------
+
+
+def gx_frames(tables: Tables, raw: dict | None = None) -> dict:
+    arrow = arrow_of(tables)
+    frames = {name: pandas_frame(arrow[name], name) for name in TABLE_NAMES}
+    frames[CROSS_TABLE] = cross_table_frame(problems_of(tables, raw))
+    return frames
+
+
+def test_every_suite_passes_on_good_tables_and_writes_data_docs(tmp_path: Path) -> None:
+    results, failures = run_suites(gx_frames(good_tables()), CONFIG, tmp_path / "docs")
+    assert [f.describe() for f in failures] == []
+    assert set(results) == set(TABLE_NAMES) | {CROSS_TABLE}
+    assert (tmp_path / "docs" / "index.html").is_file()
+    assert list((tmp_path / "docs" / "validations").rglob("*.html"))
+
+
+def test_suites_make_no_network_connection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    attempts: list = []
+
+    def refuse(self, address):  # noqa: ANN001
+        attempts.append(address)
+        raise OSError("network disabled in test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    _, failures = run_suites(gx_frames(good_tables()), CONFIG, tmp_path / "docs")
+    assert failures == [] and attempts == []
+
+
+def test_duplicate_id_fails_documents_suite(tmp_path: Path) -> None:
+    tables = good_tables()
+    frames = gx_frames(replace(tables, documents=pl.concat([tables.documents, tables.documents.head(1)])))
+    found = failed({"documents": frames["documents"]}, tmp_path)
+    assert ("documents", "expect_column_values_to_be_unique", "doc_id") in found
+
+
+def test_unknown_language_fails_documents_and_paragraphs_suites(tmp_path: Path) -> None:
+    tables = good_tables()
+    frames = gx_frames(replace(tables, documents=tables.documents.with_columns(language=pl.lit("xx")),
+                               paragraphs=tables.paragraphs.with_columns(language=pl.lit("zz"))))
+    found = failed({"documents": frames["documents"], "paragraphs": frames["paragraphs"]}, tmp_path)
+    assert ("documents", "expect_column_values_to_be_in_set", "language") in found
+    assert ("paragraphs", "expect_column_values_to_be_in_set", "language") in found
+
+
+def test_unknown_reason_affiliation_level_and_split_fail(tmp_path: Path) -> None:
+    tables = good_tables()
+    frames = gx_frames(replace(
+        tables,
+        audit=tables.audit.with_columns(reason=pl.lit("because")),
+        sources=tables.sources.with_columns(affiliation=pl.lit("friendly")),
+        duplicates=tables.duplicates.with_columns(level=pl.lit("sentence")),
+        documents=tables.documents.with_columns(split=pl.lit("dev")),
+    ))
+    found = failed({name: frames[name] for name in ("audit", "sources", "duplicates", "documents")}, tmp_path)
+    for suite, column in (("audit", "reason"), ("sources", "affiliation"), ("duplicates", "level"),
+                          ("documents", "split")):
+        assert (suite, "expect_column_values_to_be_in_set", column) in found
+
+
+def test_ranges_nulls_and_row_counts_fail(tmp_path: Path) -> None:
+    tables = good_tables()
+    paragraphs = tables.paragraphs.with_columns(language_score=pl.lit(1.5), byte_end=pl.col("byte_start"))
+    documents = tables.documents.with_columns(text=pl.lit(None, pl.String))
+    frames = gx_frames(replace(tables, paragraphs=paragraphs, documents=documents))
+    config = validate_config({"row_counts": {"documents": {"max": 2}}}, ["en", "ru"])
+    _, failures = run_suites({"paragraphs": frames["paragraphs"], "documents": frames["documents"]}, config,
+                             tmp_path / "docs")
+    found = {(f.suite, f.expectation, f.kwargs.get("column")) for f in failures}
+    assert ("paragraphs", "expect_column_values_to_be_between", "language_score") in found
+    assert ("paragraphs", "expect_column_pair_values_a_to_be_greater_than_b", None) in found
+    assert ("documents", "expect_column_values_to_not_be_null", "text") in found
+    assert ("documents", "expect_table_row_count_to_be_between", None) in found
+
+
+def test_cross_table_failures_are_reported_through_gx_with_offending_rows(tmp_path: Path) -> None:
+    tables = good_tables()
+    documents = tables.documents.with_columns(
+        split=pl.when(pl.col("doc_id") == "s2/1").then(pl.lit("train")).otherwise("split"))
+    gap = tables.audit.filter(pl.col("text") != "All news")
+    frames = gx_frames(replace(tables, documents=documents, audit=gap))
+    _, failures = run_suites({CROSS_TABLE: frames[CROSS_TABLE]}, CONFIG, tmp_path / "docs")
+    by_column = {f.kwargs["column"]: f for f in failures}
+    assert {"translation_group_in_one_split", "byte_accounting", "paragraph_split_matches_document"} <= set(by_column)
+    assert "All news" in by_column["byte_accounting"].describe()
+    assert "t1" in by_column["translation_group_in_one_split"].describe()
+
+
+def test_missing_column_fails_the_column_list(tmp_path: Path) -> None:
+    tables = good_tables()
+    frame = pandas_frame(arrow_of(tables)["sources"], "sources").drop(columns=["notes"])
+    assert ("sources", "expect_table_columns_to_match_ordered_list", None) in failed({"sources": frame}, tmp_path)
+
+
+# --- end to end -----------------------------------------------------------------------------------------------------
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.slow
+def test_seeds_pass_the_gate_with_three_non_empty_splits(built_project: Path) -> None:
+    import json
+
+    report = json.loads((built_project / "results/tables/split_report.json").read_text())
+    assert all(report["groups"][name] > 0 for name in ("train", "validation", "test")), report
+    assert (built_project / "results/validation/passed").is_file()
+    assert (built_project / "results/validation/data_docs/index.html").is_file()
+    results = json.loads((built_project / "results/validation/results.json").read_text())
+    assert results["success"] is True
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("corruption", ["duplicate_id", "unknown_language", "two_splits"])
+def test_corrupted_table_stops_the_pipeline_at_validate(built_project: Path, corruption: str) -> None:
+    from conftest import run_snakemake
+
+    dataset = built_project / "results" / "dataset"
+    before = _hashes(dataset)
+    assert before, "the built project has a packaged dataset"
+    path = built_project / "results" / "tables" / "documents.parquet"
+    original = path.read_bytes()
+    documents = pl.read_parquet(path)
+    if corruption == "duplicate_id":
+        corrupted, expected = pl.concat([documents, documents.head(1)]), "expect_column_values_to_be_unique"
+    elif corruption == "unknown_language":
+        corrupted, expected = documents.with_columns(language=pl.lit("xx")), "expect_column_values_to_be_in_set"
+    else:
+        twin = documents.head(1).with_columns(
+            split=pl.when(pl.col("split") == "test").then(pl.lit("train")).otherwise(pl.lit("test")))
+        corrupted, expected = pl.concat([documents, twin]), "id_in_one_split"
+    try:
+        pq.write_table(to_arrow(corrupted, "documents").sort_by([("doc_id", "ascending")]), path)
+        result = run_snakemake(built_project, "--forcerun", "validate")
+        output = result.stdout + result.stderr
+        assert result.returncode != 0, output[-3000:]
+        assert "validate" in output and expected in output, output[-3000:]
+        assert not (built_project / "results/validation/passed").exists()
+        assert _hashes(dataset) == before
+        assert (built_project / "results/validation/failed/data_docs/index.html").is_file()
+    finally:
+        # Restore the table and the gate so the other parametrized cases start from a built project.
+        path.write_bytes(original)
+        run_snakemake(built_project, "--forcerun", "validate")
