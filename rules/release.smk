@@ -15,6 +15,8 @@ rule validate:
     params:
         validate=lookup(within=config, dpath="validate"),
         languages=lookup(within=config, dpath="langid/languages"),
+        raw_dir=config["raw_dir"],
+        failure_report="results/validation/failed",
     log:
         "logs/validate.log",
     conda:
@@ -33,7 +35,8 @@ rule package:
         releases="config/releases.yaml",
         changelog="CHANGELOG.md",
     output:
-        dataset=directory("results/dataset"),
+        # update(): Snakemake keeps the previous dataset while the job runs and restores it if the job fails.
+        dataset=update(directory("results/dataset")),
     params:
         dataset=lookup(within=config, dpath="dataset"),
         version=config["version"],
@@ -50,6 +53,7 @@ rule publish:
     """Push results/dataset/ to the Hugging Face Hub, tagged with the version (opt-in; needs HF_TOKEN)."""
     input:
         dataset=rules.package.output.dataset,
+        releases="config/releases.yaml",
     output:
         receipt="results/publish/{repo_owner}/{repo_name}.json",
     params:

@@ -10,18 +10,24 @@ from infospace.package import CONFIGS, PackageInputs, ReleaseError, build_datase
 
 tables = {Path(path).stem: pl.read_parquet(path) for path in snakemake.input.tables}
 assert sorted(tables) == sorted(CONFIGS), sorted(tables)
+log = Path(snakemake.log[0])
+log.parent.mkdir(parents=True, exist_ok=True)
+try:
+    releases = load_releases(Path(snakemake.input.releases).read_text(encoding="utf-8"))
+except ReleaseError as error:
+    log.write_text(f"refused: {error}\n", encoding="utf-8")
+    print(f"ERROR: {error}", file=sys.stderr)
+    sys.exit(1)
 inputs = PackageInputs(
     tables=tables,
     split_report=json.loads(Path(snakemake.input.split_report).read_text(encoding="utf-8")),
     translation_links=json.loads(Path(snakemake.input.translations).read_text(encoding="utf-8")),
-    releases=load_releases(Path(snakemake.input.releases).read_text(encoding="utf-8")),
+    releases=releases,
     changelog=Path(snakemake.input.changelog).read_text(encoding="utf-8"),
     dataset=dict(snakemake.params.dataset),
     version=str(snakemake.params.version),
     pipeline_config=dict(snakemake.params.config),
 )
-log = Path(snakemake.log[0])
-log.parent.mkdir(parents=True, exist_ok=True)
 try:
     fingerprint = build_dataset(inputs, Path(snakemake.output.dataset))
 except ReleaseError as error:

@@ -5,8 +5,6 @@ recorded in config/releases.yaml with this build's fingerprint, so what is publi
 Without a token, or without network, it fails with a clear message and a non-zero exit.
 """
 
-from __future__ import annotations
-
 import hashlib
 import json
 import os
@@ -14,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from infospace.package import SUMS_NAME, load_releases
+from infospace.package import SUMS_NAME, ReleaseError, load_releases
 
 
 class PublishError(Exception):
@@ -39,7 +37,8 @@ def publish(api: Any, dataset: Path, repo_id: str, version: str, fingerprint: st
     """Create the dataset repository if needed, upload the folder, tag the commit; return a receipt."""
     api.create_repo(repo_id, repo_type="dataset", exist_ok=True)
     commit = api.upload_folder(repo_id=repo_id, repo_type="dataset", folder_path=str(dataset),
-                               commit_message=f"Release {version} (sha256:{fingerprint})")
+                               commit_message=f"Release {version} (sha256:{fingerprint})",
+                               ignore_patterns=[".snakemake_timestamp"])  # Snakemake's marker in directory outputs
     tag = f"v{version}"
     api.create_tag(repo_id, repo_type="dataset", tag=tag, revision=commit.oid,
                    tag_message=f"Version {version}, fingerprint sha256:{fingerprint}")
@@ -65,7 +64,11 @@ def main() -> int:
         if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
             raise PublishError("HF_HUB_OFFLINE is set; publishing needs network access to the Hub.")
         fingerprint = fingerprint_of_folder(dataset)
-        check_recorded(version, fingerprint, load_releases(releases_path.read_text(encoding="utf-8")))
+        try:
+            releases = load_releases(releases_path.read_text(encoding="utf-8"))
+        except ReleaseError as error:
+            raise PublishError(str(error)) from error
+        check_recorded(version, fingerprint, releases)
         try:
             receipt = publish(HfApi(token=token), dataset, repo_id, version, fingerprint)
         except Exception as error:  # network, authentication and Hub errors all end here

@@ -85,6 +85,7 @@ def test_short_lines_are_und_or_right(detector: Detector, text: str, expected: s
         ("Урад у сераду ўхваліў новы план падтрымкі малога і сярэдняга бізнесу.", "be"),
         ("Правительство в среду утвердило новый план поддержки малого и среднего бизнеса.", "ru"),
         ("Гадаю, що це тобі відомо.", "uk"),  # щ: lingua alone says Kazakh here
+        ("мінулую суботу", "be"),  # short: fastText says Ukrainian at 1.00, so its shortcut must not apply
     ],
 )
 def test_cyrillic_languages_are_told_apart(detector: Detector, text: str, expected: str) -> None:
@@ -105,6 +106,25 @@ def test_cyrillic_languages_are_told_apart(detector: Detector, text: str, expect
 def test_unexpected_language_is_not_forced_into_a_configured_one(detector: Detector, text: str) -> None:
     tag = tag_paragraph(text, detector, CONFIG)
     assert tag.language == UND or tag.score < CONFIG.min_score, tag
+
+
+def test_a_language_needs_a_letter_of_its_script(detector: Detector) -> None:
+    from infospace.langid import script_allows, scripts_present
+
+    assert not script_allows("en", scripts_present("Привет, мир"))
+    assert not script_allows("ru", scripts_present("Hello, world"))
+    assert script_allows("en", scripts_present("Привет, world")) and script_allows("ru", scripts_present("Привет"))
+    assert tag_paragraph("Брифинг", detector, CONFIG).language != "en"
+
+
+def test_harness_halves() -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from langid_eval import split_half
+
+    lines = [str(i) for i in range(5)]
+    assert split_half(lines, "first") + split_half(lines, "second") == lines
+    assert split_half(lines, "first") == ["0", "1", "2"]
+    assert split_half(lines, "all") == lines
 
 
 def test_script() -> None:

@@ -169,7 +169,9 @@ def test_release_check_refuses_a_changed_released_version():
     with pytest.raises(package.ReleaseError, match="Bump `version`"):
         package.check_release("0.1.0", "a" * 64, {"0.1.0": "b" * 64})
     assert package.load_releases("releases: {}\n") == {}
-    assert package.load_releases("releases:\n  0.1.0: abc\n") == {"0.1.0": "abc"}
+    assert package.load_releases(f'releases:\n  "0.1.0": "{"a" * 64}"\n') == {"0.1.0": "a" * 64}
+    with pytest.raises(package.ReleaseError, match="64 hex digits"):
+        package.load_releases("releases:\n  0.1.0: 000\n")
 
 
 def test_changelog_needs_an_entry_for_the_version():
@@ -221,6 +223,17 @@ def test_parquet_files_use_the_writer_setting_and_sorted_rows(synthetic_dataset:
     assert not any("large" in str(f.type) for f in table.schema)
     keys = table.select(["source_id", "position"]).to_pylist()
     assert keys == sorted(keys, key=lambda row: (row["source_id"], row["position"]))
+
+
+def test_empty_config_is_left_out_of_the_metadata(tmp_path: Path):
+    tables = synthetic_tables()
+    tables["duplicates"] = tables["duplicates"].clear()
+    package.build_dataset(inputs(tables), tmp_path / "dataset")
+    check_card_metadata(tmp_path / "dataset")
+    check_croissant(tmp_path / "dataset")
+    text = (tmp_path / "dataset" / "README.md").read_text(encoding="utf-8")
+    assert "config_name: duplicates" not in text and "`duplicates` full" in text
+    check_loads(tmp_path / "dataset", tables, tmp_path / "cache")
 
 
 def test_build_is_deterministic_and_atomic(tmp_path: Path, synthetic_dataset: Path):
@@ -300,9 +313,12 @@ def check_loads(root: Path, tables: dict[str, pl.DataFrame], cache: Path) -> Non
     from datasets import Features, load_dataset
 
     for config in package.CONFIGS:
+        expected = {split: rows.height for split, rows in package.split_rows(tables[config], config).items()
+                    if rows.height}  # empty splits are not declared (datasets cannot load them)
+        if not expected:
+            continue
         loaded = load_dataset(str(root), name=config, cache_dir=str(cache / config))
         assert loaded[next(iter(loaded))].features == Features.from_arrow_schema(schema_for(config))
-        expected = {split: rows.height for split, rows in package.split_rows(tables[config], config).items()}
         assert {split: loaded[split].num_rows for split in loaded} == expected, config
     default = load_dataset(str(root), cache_dir=str(cache / "default"))
     assert set(default) == set(SPLITS) and "doc_id" in default["train"].column_names
@@ -328,8 +344,8 @@ def check_card_metadata(root: Path) -> None:
     data = DatasetCard.load(root / "README.md").data
     assert data.license == "other" and data.pretty_name
     configs = {c["config_name"]: c for c in data.configs}
-    assert set(configs) == set(package.CONFIGS) and configs["documents"].get("default") is True
-    assert {info["config_name"] for info in data.dataset_info} == set(package.CONFIGS)
+    assert configs["documents"].get("default") is True
+    assert {info["config_name"] for info in data.dataset_info} == set(configs)
 
 
 # --- End to end on the real DAG ----------------------------------------------------------------------------------
@@ -355,7 +371,7 @@ def test_built_card_metadata_parses(built_project: Path):
     check_card_metadata(built_project / "results" / "dataset")
 
 
-def test_committed_card_matches_rendered(built_project: Path):
+def test_built_card_equals_committed_dataset_card(built_project: Path):
     rendered = (built_project / "results" / "dataset" / "README.md").read_text(encoding="utf-8")
     committed = (REPO / "DATASET_CARD.md").read_text(encoding="utf-8")
     assert committed == rendered, (
@@ -363,11 +379,11 @@ def test_committed_card_matches_rendered(built_project: Path):
         "DATASET_CARD.md after `snakemake --cores 4`.")
 
 
-def test_changed_output_under_released_version_is_refused(built_project: Path, tmp_path: Path):
+def test_built_release_refuses_changed_output_under_released_version(built_project: Path, tmp_path: Path):
     project = tmp_path / "project"
     shutil.copytree(built_project, project, symlinks=True)
     version = yaml.safe_load((project / "config" / "config.yaml").read_text(encoding="utf-8"))["version"]
-    (project / "config" / "releases.yaml").write_text(f"releases:\n  {version}: {'0' * 64}\n", encoding="utf-8")
+    (project / "config" / "releases.yaml").write_text(f'releases:\n  "{version}": "{"0" * 64}"\n', encoding="utf-8")
     result = run_snakemake(project)
     assert result.returncode != 0
     output = result.stdout + result.stderr
@@ -375,7 +391,7 @@ def test_changed_output_under_released_version_is_refused(built_project: Path, t
     assert "Bump `version` in config/config.yaml and add a CHANGELOG.md entry" in output
 
 
-def test_publish_without_token_fails_cleanly(built_project: Path, tmp_path: Path):
+def test_built_publish_without_token_fails_cleanly(built_project: Path, tmp_path: Path):
     project = tmp_path / "project"
     shutil.copytree(built_project, project, symlinks=True)
     env = {k: v for k, v in OFFLINE_ENV.items() if k != "HF_TOKEN"}

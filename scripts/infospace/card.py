@@ -326,6 +326,9 @@ def section_structure(f: CardFacts) -> str:
              ", ".join(f"`{k}`" for k in KEYS[config]), config_description(config)]
             for config in f.split_sizes]
     parts.append(table(["config", "rows per split", "key", "contents"], rows))
+    empty = [f"`{c}` {s}" for c, by_split in f.split_sizes.items() for s, n in by_split.items() if n == 0]
+    if empty:
+        parts.append("\nEmpty in this version, so not declared as loadable splits: " + ", ".join(empty) + ".\n")
     parts.append(
         "\nData files are `data/<config>/<split>-NNNNN-of-NNNNN.parquet` (zstd level 9, rows sorted by the sort key "
         "below). `documents` and `paragraphs` have the splits train, validation and test (their `split` column); "
@@ -352,8 +355,9 @@ def section_splits(f: CardFacts) -> str:
             + ", so no duplicate, near duplicate or translation of a document sits in another split. Each group's split comes from a stable hash of the group key and the salt "
             f"`{split_config.get('salt', UNKNOWN)}`, mapped onto the ratios "
             + ", ".join(f"{s} {ratios.get(s, UNKNOWN)}" for s in SPLITS)
-            + ". Adding documents never moves an existing document to another split. Paragraphs inherit their "
-            "document's split.\n\n")
+            + ". A document keeps its split across versions unless the small-corpus rule below moves its group or a new "
+            "document with a smaller `doc_id` joins its group (see scripts/infospace/split.py). Paragraphs inherit "
+            "their document's split.\n\n")
     report = f.split_report
     if "group_key" in report or "hash" in report:
         text += (f"The group key is the {report.get('group_key', UNKNOWN)}; its position in [0, 1) is "

@@ -89,8 +89,25 @@ def dedup_config(raw: Mapping[str, Any] | None) -> DedupConfig:
 
 # Letters, digits and combining marks stay (NFKC keeps й, ё composed; marks that have no composed form are kept, not
 # stripped); everything else (punctuation, symbols, emoji, variation selectors, white space) becomes one space.
-_NOT_KEY_CHAR = r"[^\p{L}\p{N}[\p{Mn}\p{Mc}&&[^\x{FE00}-\x{FE0F}\x{E0100}-\x{E01EF}]]]+"
+_NOT_KEY_CHAR = r"[^\p{L}\p{N}[\p{Mn}\p{Mc}&&[^\x{FE00}-\x{FE0F}\x{E0100}-\x{E01EF}]] ]+"
 _EMPTY_KEY_MARK = "\x01"  # prefix of the fallback key of a text with no letters or digits
+CHUNK_ROWS = 16_384  # rows normalized and shingled at a time, to bound peak memory
+
+
+def _chunks(n_rows: int) -> range:
+    return range(0, max(n_rows, 1), CHUNK_ROWS)
+
+
+def _normalized_chunk(texts: pl.Series) -> pl.Series:
+    folded = pl.Series(texts.name, [unicodedata.normalize("NFKC", t).casefold() for t in texts.to_list()],
+                       dtype=pl.String)
+    # Plain spaces are left out of the pattern so that ordinary word gaps are not rewritten one by one.
+    stripped = folded.str.replace_all(_NOT_KEY_CHAR, " ").str.replace_all("  +", " ").str.strip_chars(" ")
+    empty = stripped.str.len_bytes() == 0
+    if not empty.any():
+        return stripped
+    fallback = _EMPTY_KEY_MARK + folded.str.replace_all(r"\s+", " ").str.strip_chars()
+    return pl.select(pl.when(empty).then(fallback).otherwise(stripped)).to_series().alias(texts.name)
 
 
 def normalized_keys(texts: pl.Series) -> pl.Series:
@@ -99,12 +116,8 @@ def normalized_keys(texts: pl.Series) -> pl.Series:
     A text with no letters or digits (e.g. emoji only) keeps its symbols instead, marked, so two different
     emoji-only posts do not collide on the empty key.
     """
-    folded = pl.Series(texts.name, [unicodedata.normalize("NFKC", t).casefold() for t in texts.to_list()],
-                       dtype=pl.String)
-    stripped = folded.str.replace_all(_NOT_KEY_CHAR, " ").str.strip_chars(" ")
-    fallback = _EMPTY_KEY_MARK + folded.str.replace_all(r"\s+", " ").str.strip_chars()
-    key = pl.select(pl.when(stripped.str.len_bytes() > 0).then(stripped).otherwise(fallback)).to_series()
-    return key.alias(texts.name)
+    parts = [_normalized_chunk(texts.slice(start, CHUNK_ROWS)) for start in _chunks(len(texts))]
+    return pl.concat(parts).alias(texts.name) if parts else texts
 
 
 def normalize_key(text: str) -> str:
@@ -190,11 +203,17 @@ def char_shingles(keys: pl.Series, n: int, seed: int) -> ShingleSets:
 
 
 def shingle(keys: pl.Series, config: LevelConfig) -> ShingleSets:
-    if config.shingle == "word":
-        return word_shingles(keys, config.ngram, config.seed)
-    if config.shingle == "char":
-        return char_shingles(keys, config.ngram, config.seed)
-    raise ValueError(f"unknown shingle kind {config.shingle!r}")
+    """Shingle sets of `keys`, built CHUNK_ROWS rows at a time."""
+    build = {"word": word_shingles, "char": char_shingles}.get(config.shingle)
+    if build is None:
+        raise ValueError(f"unknown shingle kind {config.shingle!r}")
+    parts = [build(keys.slice(start, CHUNK_ROWS), config.ngram, config.seed) for start in _chunks(len(keys))]
+    offsets = [np.zeros(1, dtype=np.int64)]
+    base = 0
+    for part in parts:
+        offsets.append(part.offsets[1:] + base)
+        base += int(part.offsets[-1])
+    return ShingleSets(np.concatenate([p.hashes for p in parts]), np.concatenate(offsets))
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:

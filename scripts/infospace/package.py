@@ -94,16 +94,26 @@ def data_file_glob(config: str, split: str) -> str:
 
 
 def write_split(arrow: pa.Table, root: Path, config: str, split: str) -> list[str]:
-    """Write one split's sorted, cast rows as numbered shards; return their relative paths."""
+    """Write one split's sorted, cast rows as numbered shards; return their relative paths.
+
+    An empty split gets no file: datasets cannot load a split without rows, so empty splits (and configs with no
+    rows at all) are left out of the card's metadata and croissant.json, and the card says so.
+    """
+    if arrow.num_rows == 0:
+        return []
     n_shards = shard_count(arrow.num_rows)
     per_shard = max(1, math.ceil(arrow.num_rows / n_shards))
     paths = []
     for shard in range(n_shards):
         rel = data_file(config, split, shard, n_shards)
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(arrow.slice(shard * per_shard, per_shard), root / rel, **PARQUET_SETTINGS)
+        write_parquet(arrow.slice(shard * per_shard, per_shard), root / rel)
         paths.append(rel)
     return paths
+
+
+def write_parquet(arrow: pa.Table, path: Path) -> None:
+    pq.write_table(arrow, path, **PARQUET_SETTINGS)
 
 
 # --- Features in the card's YAML (datasets 5.x format) ---------------------------------------------------------
@@ -148,17 +158,20 @@ def card_metadata(dataset: dict[str, Any], sizes: dict[str, dict[str, SplitSize]
     configs = []
     infos = []
     for config in CONFIGS:
+        names = [s for s in config_splits(config) if sizes[config][s].num_examples > 0]
+        if not names:
+            continue
         entry: dict[str, Any] = {"config_name": config}
         if config == DEFAULT_CONFIG:
             entry["default"] = True
-        entry["data_files"] = [{"split": s, "path": data_file_glob(config, s)} for s in config_splits(config)]
+        entry["data_files"] = [{"split": s, "path": data_file_glob(config, s)} for s in names]
         configs.append(entry)
-        splits = [sizes[config][s] for s in config_splits(config)]
+        splits = [sizes[config][s] for s in names]
         infos.append({
             "config_name": config,
             "features": features_yaml(config),
             "splits": [{"name": s, "num_bytes": size.num_bytes, "num_examples": size.num_examples}
-                       for s, size in zip(config_splits(config), splits)],
+                       for s, size in zip(names, splits)],
             "download_size": sum(size.download_size for size in splits),
             "dataset_size": sum(size.num_bytes for size in splits),
         })
@@ -238,9 +251,14 @@ def check_changelog(version: str, changelog: str) -> None:
 
 
 def load_releases(text: str) -> dict[str, str]:
+    """config/releases.yaml as {version: fingerprint}; fingerprints must be quoted 64-digit hex strings."""
     document = yaml.safe_load(text) or {}
     releases = document.get("releases") or {}
-    return {str(version): str(fp) for version, fp in releases.items()}
+    for version, fingerprint in releases.items():
+        if not (isinstance(fingerprint, str) and re.fullmatch(r"[0-9a-f]{64}", fingerprint)):
+            raise ReleaseError(f"config/releases.yaml: the fingerprint of version {version} must be a quoted string "
+                               f"of 64 hex digits, got {fingerprint!r}.")
+    return {str(version): fingerprint for version, fingerprint in releases.items()}
 
 
 # --- CITATION.cff ----------------------------------------------------------------------------------------------
@@ -362,9 +380,10 @@ def croissant(dataset: dict[str, Any], version: str, digests: dict[str, str]) ->
     """Croissant 1.0 metadata with the RAI fields; `digests` maps each data file to its sha256."""
     files = [{"@type": "cr:FileObject", "@id": rel, "name": rel, "contentUrl": rel, "encodingFormat": PARQUET_MIME,
               "sha256": digests[rel]} for rel in sorted(digests)]
+    configs = [c for c in CONFIGS if any(rel.startswith(f"data/{c}/") for rel in digests)]  # configs with rows
     file_sets = [{"@type": "cr:FileSet", "@id": f"parquet-{config}", "name": f"parquet-{config}",
                   "description": f"Parquet files of the `{config}` config.", "encodingFormat": PARQUET_MIME,
-                  "includes": f"data/{config}/*.parquet"} for config in CONFIGS]
+                  "includes": f"data/{config}/*.parquet"} for config in configs]
     return {
         "@context": CROISSANT_CONTEXT,
         "@type": "sc:Dataset",
@@ -394,7 +413,7 @@ def croissant(dataset: dict[str, Any], version: str, digests: dict[str, str]) ->
         "rai:dataSocialImpact": card.SOCIAL_IMPACT,
         "rai:dataReleaseMaintenancePlan": card.MAINTENANCE,
         "distribution": files + file_sets,
-        "recordSet": [croissant_record_set(config) for config in CONFIGS],
+        "recordSet": [croissant_record_set(config) for config in configs],
     }
 
 

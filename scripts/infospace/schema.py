@@ -56,7 +56,7 @@ def _c(name: str, type_: pa.DataType, stage: str, description: str, nullable: bo
 
 STR = pa.string()
 LIST_STR = pa.list_(pa.string())
-TIMESTAMP = pa.timestamp("s")
+TIMESTAMP = pa.timestamp("ms")  # Parquet stores no seconds unit; ms reads back unchanged
 
 SOURCES = (
     _c("source_id", STR, "register", "Stable slug of the raw source (config/sources.yaml `id`)."),

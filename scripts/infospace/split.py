@@ -247,5 +247,5 @@ def split_report(
 
 
 def add_other_table_counts(report: dict[str, Any], counts: Mapping[str, int]) -> dict[str, Any]:
-    """Row counts of the tables that have no split (audit, duplicates, sources; packaged as split `all`)."""
+    """Row counts of the tables that have no split (audit, duplicates, sources; packaged as split `full`)."""
     return {**report, "unsplit_tables": {name: int(counts[name]) for name in sorted(counts)}}

@@ -1,0 +1,297 @@
+"""Explainable cross-lingual translation links between documents (no embedding model: evidence you can read).
+
+For every pair of documents in different languages that share at least one anchor (a number, a transliterated
+name or a glossary term), five kinds of evidence are scored in [0, 1]:
+- numbers: Dice overlap of the numbers and dates in both texts, normalized (1'000 = 1 000 = 1,000 = 1000;
+  `6 тыс.` = 6000; `80-летия` = `80th` = 80; XXI = 21; month names in either language become `m<1-12>`);
+- entities: capitalized words and hashtag parts, Cyrillic transliterated to Latin (BGN/PCGN-like table below),
+  matched when one skeleton is a prefix of the other (Russian case endings), weighted by rarity in the corpus;
+- glossary: configured term pairs (acronyms such as ОДКБ = CSTO) present on both sides;
+- length: ratio of the shorter to the longer text;
+- position: nearness in the same feed (`exp(-gap / position_scale)`; 0 across sources).
+The weighted sum is compared to a threshold, then pairs are matched one-to-one greedily by score (ties: the
+smaller pair of doc ids), so each document has at most one translation. Linked documents share the group
+`tr/<smallest doc_id>`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from infospace.schema import UNDETERMINED_LANGUAGE
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    "threshold": 0.5,
+    "weights": {"numbers": 0.3, "entities": 0.3, "glossary": 0.1, "length": 0.15, "position": 0.15},
+    "min_length_ratio": 0.5,
+    "position_scale": 3.0,
+    "min_prefix": 4,
+    "max_anchor_documents": 50,
+    "glossary": [
+        ["ООН", "UN"], ["ОБСЕ", "OSCE"], ["ОДКБ", "CSTO"], ["ЕАЭС", "EAEU"], ["ЕАЭС", "EEU"], ["СНГ", "CIS"],
+        ["ШОС", "SCO"], ["БРИКС", "BRICS"], ["НАТО", "NATO"], ["ЕС", "EU"], ["МИД", "MFA"], ["ИКТ", "ICT"],
+        ["ВСУ", "AFU"], ["СВО", "SMO"], ["МСЭ", "ITU"],
+    ],
+}
+
+# Cyrillic -> Latin, BGN/PCGN-like (Russian, with Belarusian/Ukrainian/Kazakh letters folded to the nearest
+# Latin). Hand-written because no transliteration package is installed and 40 letters fit in two lines.
+_CYRILLIC = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґўқғңүұһәө"
+_LATIN = ("a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch - y - e yu ya i yi ye g u k g n u u h a o"
+          .split())
+TRANSLIT = {c: ("" if lat == "-" else lat) for c, lat in zip(_CYRILLIC, _LATIN, strict=True)}
+
+MONTHS = {
+    **{m: i for i, m in enumerate(("январ", "феврал", "март", "апрел", "ма", "июн", "июл", "август", "сентябр",
+                                   "октябр", "ноябр", "декабр"), 1)},
+    **{m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
+                                   "september", "october", "november", "december"), 1)},
+}
+_MONTH_WORD = re.compile(r"\b(январ|феврал|марта?|апрел|ма[яй]|июн|июл|августа?|сентябр|октябр|ноябр|декабр)"
+                         r"[а-я]*|\b(January|February|March|April|May|June|July|August|September|October|November"
+                         r"|December)\b")
+_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
+_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:[ '’\u00a0\u202f,]\d{3})+|\d+)(?:[.,](\d{1,2})(?!\d))?"
+                     r"(\s*(?:тыс|thousand|млн|million|млрд|billion)\b)?", re.IGNORECASE)
+_MULTIPLIER = {"тыс": 1_000, "thousand": 1_000, "млн": 1_000_000, "million": 1_000_000, "млрд": 10**9,
+               "billion": 10**9}
+_ROMAN = re.compile(r"\b[IVXLC]{2,6}\b")
+_ROMAN_VALUE = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+# A capitalized word not opening a sentence (sentence starts are capitalized in any language, names are not).
+_CAPITALIZED = re.compile(r"(?<=[\w,:;«»\"“”()–—-] )[A-ZА-ЯЁ][a-zа-яё]{2,}|(?<=[.])[A-ZА-ЯЁ][a-zа-яё]{2,}")
+_HASHTAG = re.compile(r"#(\w+)")
+_CAMEL_PART = re.compile(r"[A-ZА-ЯЁ][a-zа-яё]+|[A-ZА-ЯЁ]+(?![a-zа-яё])")
+
+
+@dataclass(frozen=True)
+class TranslationConfig:
+    threshold: float
+    weights: dict[str, float]
+    min_length_ratio: float
+    position_scale: float
+    min_prefix: int
+    max_anchor_documents: int
+    glossary: tuple[tuple[str, str], ...]
+
+
+def translation_config(raw: Mapping[str, Any] | None) -> TranslationConfig:
+    """Config section `translation` with documented defaults for missing keys."""
+    values = {**DEFAULT_CONFIG, **dict(raw or {})}
+    weights = {**DEFAULT_CONFIG["weights"], **dict(values["weights"] or {})}
+    return TranslationConfig(threshold=float(values["threshold"]), weights=weights,
+                             min_length_ratio=float(values["min_length_ratio"]),
+                             position_scale=float(values["position_scale"]), min_prefix=int(values["min_prefix"]),
+                             max_anchor_documents=int(values["max_anchor_documents"]),
+                             glossary=tuple((a, b) for a, b in values["glossary"]))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Evidence extraction
+
+def transliterate(text: str) -> str:
+    """Lowercase Latin skeleton of a word: Cyrillic transliterated, spelling variants folded (y/j->i, x->ks,
+    c->k, w->v, doubled letters single)."""
+    latin = "".join(TRANSLIT.get(ch, ch) for ch in text.lower())
+    latin = latin.replace("x", "ks").replace("y", "i").replace("j", "i").replace("w", "v").replace("c", "k")
+    return re.sub(r"(.)\1+", r"\1", latin)
+
+
+def _roman(token: str) -> int | None:
+    values = [_ROMAN_VALUE[ch] for ch in token]
+    total = sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+    return total if 0 < total < 400 else None
+
+
+def numbers_in(text: str) -> frozenset[str]:
+    """Normalized numbers, ordinals, multiplied amounts, dates and month names of a text."""
+    found: set[str] = set()
+    for day, month, year in _DATE.findall(text):
+        found.update({str(int(day)), f"m{int(month)}", year})
+    text = _DATE.sub(" ", text)
+    for integer, fraction, multiplier in _NUMBER.findall(text):
+        value = int(re.sub(r"\D", "", integer))
+        if multiplier:
+            value *= _MULTIPLIER[multiplier.strip().lower()[:8].rstrip(".")]
+            found.add(str(value))
+        else:
+            found.add(f"{value}.{fraction}" if fraction else str(value))
+    for ru, en in _MONTH_WORD.findall(text):
+        word = (ru or en).lower()
+        found.add(f"m{MONTHS.get(word) or MONTHS[next(k for k in MONTHS if word.startswith(k))]}")
+    for token in _ROMAN.findall(text):
+        value = _roman(token)
+        if value:
+            found.add(str(value))
+    return frozenset(found)
+
+
+def entities_in(text: str) -> frozenset[str]:
+    """Transliterated skeletons of capitalized words and of the parts of CamelCase hashtags."""
+    words = set(_CAPITALIZED.findall(text))
+    for tag in _HASHTAG.findall(text):
+        words.update(_CAMEL_PART.findall(tag))
+    return frozenset(s for s in (transliterate(w) for w in words if not w.isupper()) if len(s) >= 3)
+
+
+def glossary_in(text: str, glossary: tuple[tuple[str, str], ...]) -> frozenset[int]:
+    """Indices of glossary terms (either side) present as whole words, case-sensitive (acronyms)."""
+    tokens = set(re.findall(r"\w+", text))
+    return frozenset(i for i, pair in enumerate(glossary) if any(term in tokens for term in pair))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    doc_id: str
+    source_id: str
+    position: int
+    language: str
+    n_chars: int
+    numbers: frozenset[str]
+    entities: frozenset[str]
+    glossary: frozenset[int]
+
+
+def evidence_of(documents: pl.DataFrame, config: TranslationConfig) -> list[Evidence]:
+    rows = documents.select("doc_id", "source_id", "position", "language", "n_chars", "text").sort("doc_id")
+    return [Evidence(d, s, p, lang, n, numbers_in(t), entities_in(t), glossary_in(t, config.glossary))
+            for d, s, p, lang, n, t in rows.iter_rows()]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Scoring
+
+def _dice(a: frozenset, b: frozenset) -> float:
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+def _prefix_match(a: str, b: str, min_prefix: int) -> bool:
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    stem = short[:max(min_prefix, len(short) - 2)]
+    return long_.startswith(stem)
+
+
+def entity_score(a: frozenset[str], b: frozenset[str], weight: Mapping[str, float], min_prefix: int
+                 ) -> tuple[float, list[str]]:
+    """Weighted share of entities matched across the pair (Dice over rarity weights); also the matched names."""
+    matched_a = {x for x in a if any(_prefix_match(x, y, min_prefix) for y in b)}
+    matched_b = {y for y in b if any(_prefix_match(x, y, min_prefix) for x in matched_a)}
+    total = sum(weight[x] for x in a) + sum(weight[y] for y in b)
+    score = (sum(weight[x] for x in matched_a) + sum(weight[y] for y in matched_b)) / total if total else 0.0
+    return score, sorted(matched_a)
+
+
+@dataclass(frozen=True)
+class Link:
+    doc_a: str
+    doc_b: str
+    score: float
+    evidence: dict[str, Any]
+
+
+def score_pair(a: Evidence, b: Evidence, entity_weight: Mapping[str, float], config: TranslationConfig) -> Link:
+    entities, matched = entity_score(a.entities, b.entities, entity_weight, config.min_prefix)
+    length_ratio = min(a.n_chars, b.n_chars) / max(a.n_chars, b.n_chars, 1)
+    same_feed = a.source_id == b.source_id
+    gap = abs(a.position - b.position) if same_feed else None
+    features = {
+        "numbers": _dice(a.numbers, b.numbers),
+        "entities": entities,
+        "glossary": _dice(a.glossary, b.glossary),
+        "length": length_ratio,
+        "position": math.exp(-gap / config.position_scale) if gap is not None else 0.0,
+    }
+    score = sum(config.weights[k] * v for k, v in features.items())
+    if length_ratio < config.min_length_ratio:
+        score = 0.0
+    evidence = {
+        "features": {k: round(v, 4) for k, v in features.items()},
+        "languages": [a.language, b.language],
+        "shared_numbers": sorted(a.numbers & b.numbers),
+        "matched_entities": matched,
+        "shared_glossary": sorted(f"{config.glossary[i][0]}={config.glossary[i][1]}" for i in a.glossary & b.glossary),
+        "position_gap": gap,
+    }
+    return Link(a.doc_id, b.doc_id, round(score, 4), evidence)
+
+
+def candidate_pairs(evidence: list[Evidence], config: TranslationConfig) -> list[tuple[int, int]]:
+    """Pairs in different (determined) languages sharing at least one anchor that is not too common."""
+    postings: dict[str, list[int]] = {}
+    for i, ev in enumerate(evidence):
+        anchors = ({f"n:{x}" for x in ev.numbers} | {f"e:{x[:config.min_prefix]}" for x in ev.entities}
+                   | {f"g:{x}" for x in ev.glossary})
+        for anchor in anchors:
+            postings.setdefault(anchor, []).append(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in postings.values():
+        if len(members) > config.max_anchor_documents:
+            continue
+        for x, i in enumerate(members):
+            for j in members[x + 1:]:
+                if evidence[i].language != evidence[j].language and UNDETERMINED_LANGUAGE not in (
+                        evidence[i].language, evidence[j].language):
+                    pairs.add((i, j))
+    return sorted(pairs)
+
+
+def greedy_one_to_one(links: list[Link], threshold: float) -> list[Link]:
+    """Accepted links: best score first (ties: smaller doc ids), each document used at most once."""
+    used: set[str] = set()
+    accepted = []
+    for link in sorted(links, key=lambda lk: (-lk.score, lk.doc_a, lk.doc_b)):
+        if link.score < threshold:
+            break
+        if link.doc_a not in used and link.doc_b not in used:
+            used.update((link.doc_a, link.doc_b))
+            accepted.append(link)
+    return sorted(accepted, key=lambda lk: (lk.doc_a, lk.doc_b))
+
+
+@dataclass(frozen=True)
+class TranslationResult:
+    groups: dict[str, str]  # doc_id -> translation_group
+    report: dict[str, Any]  # JSON-ready evidence: accepted links and the rejected candidates
+
+
+def link_translations(documents: pl.DataFrame, config: Mapping[str, Any] | TranslationConfig | None = None
+                      ) -> TranslationResult:
+    """Find translation pairs among `documents` (langid-stage columns) and give each pair a shared group."""
+    cfg = config if isinstance(config, TranslationConfig) else translation_config(config)
+    evidence = evidence_of(documents, cfg)
+    document_frequency = Counter(x for ev in evidence for x in ev.entities)
+    weight = {x: math.log(1 + len(evidence) / df) for x, df in document_frequency.items()}
+    links = [score_pair(evidence[i], evidence[j], weight, cfg) for i, j in candidate_pairs(evidence, cfg)]
+    accepted = greedy_one_to_one(links, cfg.threshold)
+    groups = {}
+    for link in accepted:
+        group = f"tr/{min(link.doc_a, link.doc_b)}"
+        groups[link.doc_a] = groups[link.doc_b] = group
+    accepted_keys = {(lk.doc_a, lk.doc_b) for lk in accepted}
+    as_json = [{"doc_a": lk.doc_a, "doc_b": lk.doc_b, "score": lk.score, **lk.evidence} for lk in
+               sorted(links, key=lambda lk: (lk.doc_a, lk.doc_b))]
+    report = {
+        "method": "weighted evidence (numbers, transliterated entities, glossary, length ratio, feed position), "
+                  "threshold, greedy one-to-one matching",
+        "threshold": cfg.threshold,
+        "weights": dict(sorted(cfg.weights.items())),
+        "links": [{"group": groups[x["doc_a"]], **x} for x in as_json if (x["doc_a"], x["doc_b"]) in accepted_keys],
+        "rejected": [x for x in as_json if (x["doc_a"], x["doc_b"]) not in accepted_keys
+                     and x["score"] >= cfg.threshold / 2],
+    }
+    return TranslationResult(groups=groups, report=report)
+
+
+def with_translation_groups(frame: pl.DataFrame, groups: Mapping[str, str]) -> pl.DataFrame:
+    """Set `translation_group` of documents or paragraphs from their `doc_id`."""
+    mapping = pl.DataFrame({"doc_id": list(groups), "_group": list(groups.values())},
+                           schema={"doc_id": pl.String, "_group": pl.String})
+    return (frame.join(mapping, on="doc_id", how="left")
+            .with_columns(pl.col("_group").alias("translation_group")).drop("_group")
+            .select(frame.columns))

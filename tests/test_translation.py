@@ -1,0 +1,88 @@
+"""Translation links on the seed Telegram feed: the four known RU<->EN pairs and no false link."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from infospace.translation import link_translations, numbers_in, transliterate
+
+REPO = Path(__file__).resolve().parents[1]
+FEED = REPO / "data" / "raw" / "002_84a990646d67f9b1.txt"
+
+# Seed truth, named by a phrase only that post contains.
+PAIRS = {
+    "Global Digital Forum": ("Глобальный цифровой форум", "hosted the Global Digital Forum"),
+    "Medinsky on bodies and prisoners": ("Стамбульскими договорённостями", "Istanbul agreements"),
+    "Lavrov's opening remarks": ("Вступительное слово", "opening remarks"),
+    "Outcome of the Lavrov-Ryzhenkov talks": ("провёл переговоры", "Foreign Minister Sergey Lavrov held talks"),
+}
+NO_TWIN = "по приглашению Министра"  # the Russian announcement of Ryzhenkov's visit
+
+
+def feed_from_raw() -> pl.DataFrame:
+    """Minimal stand-in for parse + langid: split at "Forwarded from", drop repeated lines, language by script."""
+    posts, current = [], []
+    for line in FEED.read_text(encoding="utf-8").splitlines():
+        if line.startswith("Forwarded from "):
+            posts.append(current)
+            current = []
+        elif line.strip() and line not in current:
+            current.append(line)
+    posts.append(current)
+    rows = []
+    for position, lines in enumerate(p for p in posts if p):
+        text = "\n".join(lines)
+        cyrillic = len(re.findall(r"[а-яё]", text, re.IGNORECASE))
+        latin = len(re.findall(r"[a-z]", text, re.IGNORECASE))
+        rows.append({"doc_id": f"feed/{position}", "source_id": "feed", "position": position, "text": text,
+                     "n_chars": len(text), "language": "ru" if cyrillic > latin else "en"})
+    return pl.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def feed() -> pl.DataFrame:
+    """The parsed, language-tagged feed when the workflow has run; otherwise the raw stand-in."""
+    paths = sorted(REPO.glob("results/langid/telegram-*/documents.parquet"))
+    return pl.read_parquet(paths[0]) if paths else feed_from_raw()
+
+
+def doc_with(feed: pl.DataFrame, phrase: str) -> str:
+    ids = feed.filter(pl.col("text").str.contains(phrase, literal=True))["doc_id"].to_list()
+    assert len(ids) == 1, (phrase, ids)
+    return ids[0]
+
+
+def test_seed_pairs_linked_and_nothing_else(feed: pl.DataFrame) -> None:
+    result = link_translations(feed, {})
+    expected = {tuple(sorted((doc_with(feed, ru), doc_with(feed, en)))) for ru, en in PAIRS.values()}
+    found = {(link["doc_a"], link["doc_b"]) for link in result.report["links"]}
+    true_positives = len(found & expected)
+    precision = true_positives / len(found) if found else 0.0
+    recall = true_positives / len(expected)
+    print(f"seed translation links: precision {precision:.2f}, recall {recall:.2f}")
+    assert found == expected
+    assert doc_with(feed, NO_TWIN) not in result.groups
+    for a, b in expected:
+        assert result.groups[a] == result.groups[b] == f"tr/{min(a, b)}"
+
+
+def test_both_runs_identical(feed: pl.DataFrame) -> None:
+    shuffled = feed.sample(fraction=1.0, shuffle=True, seed=3)
+    assert link_translations(feed, {}).report == link_translations(shuffled, {}).report
+
+
+def test_number_forms_normalized() -> None:
+    assert numbers_in("1'000 and 1 000 and 1,000") == {"1000"}
+    assert numbers_in("более 6 тыс. тел") == numbers_in("6000 bodies") == {"6000"}
+    assert numbers_in("80-летия Победы, XXI веке, 9-10 июня") == numbers_in("80th, 21st Century, June 9-10")
+    assert numbers_in("05.06.2025") == {"5", "m6", "2025"}
+
+
+def test_names_match_after_transliteration() -> None:
+    assert transliterate("Рыженков") == transliterate("Ryzhenkov")
+    assert transliterate("Шойтов") == transliterate("Shoitov")
+    assert transliterate("Максим") == transliterate("Maxim")
