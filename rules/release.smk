@@ -34,6 +34,7 @@ rule package:
         translations=rules.dedup.output.translations,
         releases="config/releases.yaml",
         changelog="CHANGELOG.md",
+        data_terms="LICENSE-DATA.md",
     output:
         # update(): Snakemake keeps the previous dataset while the job runs and restores it if the job fails.
         dataset=update(directory("results/dataset")),

@@ -24,6 +24,7 @@ inputs = PackageInputs(
     translation_links=json.loads(Path(snakemake.input.translations).read_text(encoding="utf-8")),
     releases=releases,
     changelog=Path(snakemake.input.changelog).read_text(encoding="utf-8"),
+    data_terms=Path(snakemake.input.data_terms).read_text(encoding="utf-8"),
     dataset=dict(snakemake.params.dataset),
     version=str(snakemake.params.version),
     pipeline_config=dict(snakemake.params.config),

@@ -13,7 +13,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 RAW_DIR = REPO / "data" / "raw"
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-PROJECT_FILES = ("Snakefile", "rules", "scripts", "config", "envs", "data", "CHANGELOG.md", "DATASET_CARD.md")
+PROJECT_FILES = ("Snakefile", "rules", "scripts", "config", "envs", "data", "CHANGELOG.md", "DATASET_CARD.md",
+                 "LICENSE-DATA.md")
 
 
 def copy_project(dest: Path) -> Path:
@@ -38,8 +39,8 @@ def run_snakemake(project: Path, *args: str, cores: int = 2) -> subprocess.Compl
 
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the project on which `snakemake` has run the default target successfully."""
+    """A copy of the project on which `snakemake --cores 4` has run the default target successfully."""
     project = copy_project(tmp_path_factory.mktemp("built") / "project")
-    result = run_snakemake(project)
+    result = run_snakemake(project, cores=4)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
     return project

@@ -118,6 +118,7 @@ def inputs(tables: dict[str, pl.DataFrame] | None = None, releases: dict[str, st
         translation_links=[{"a": "src-a/2", "b": "src-b/3"}],
         releases=releases or {},
         changelog=changelog,
+        data_terms="# Terms of the data\n",
         dataset=DATASET,
         version=version,
         pipeline_config={"split": {"salt": "s", "ratios": {"train": 0.8, "validation": 0.1, "test": 0.1}}},

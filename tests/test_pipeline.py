@@ -38,7 +38,7 @@ def test_the_dag_builds_every_table(built_project: Path):
     assert (built_project / "results" / "dataset" / "README.md").is_file()
 
 
-def test_clean_rebuild_with_one_core_is_byte_identical(built_project: Path, tmp_path: Path):
+def test_clean_rebuild_with_one_core_is_byte_identical_to_four_cores(built_project: Path, tmp_path: Path):
     again = copy_project(tmp_path / "again")
     result = run_snakemake(again, cores=1)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -1,13 +1,17 @@
-"""Split assignment: groups, stable hashing, the small-corpus rule, stability when the corpus grows, no leakage."""
+"""Split assignment: groups, stable hashing, the small-corpus rule, the split lock, stability when the corpus grows,
+no leakage, and an end-to-end rebuild with an added source."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
@@ -17,11 +21,18 @@ from infospace.split import (  # noqa: E402
     assign_group_splits,
     assign_splits,
     document_groups,
+    format_split_lock,
     hash_position,
+    merge_moved_doc_ids,
+    parse_split_lock,
+    read_split_lock,
     split_config,
+    split_for_position,
     split_intervals,
 )
 from infospace.tables import to_arrow  # noqa: E402
+
+from conftest import REPO, copy_project, run_snakemake  # noqa: E402
 
 CONFIG = split_config({"salt": "test-salt", "ratios": {"train": 0.8, "validation": 0.1, "test": 0.1}})
 
@@ -207,3 +218,231 @@ def test_no_duplicate_or_translation_group_spans_two_splits() -> None:
     # The chain ids[1] ~dup~ ids[22] ~translation~ ids[39] lands in one split.
     by_doc = doc_split_map(docs_out)
     assert by_doc[ids[1]] == by_doc[ids[22]] == by_doc[ids[39]]
+
+
+# --- the split lock -------------------------------------------------------------------------------------------------
+
+
+def lock_of(documents: pl.DataFrame) -> dict[str, str]:
+    """The lock a release of these split documents would commit."""
+    return parse_split_lock(format_split_lock(documents))
+
+
+def previous_assign_group_splits(keys: list[str], config: SplitConfig) -> dict[str, str]:
+    """The memoryless rule as it was before the lock (reference for `empty lock = previous behaviour`)."""
+    intervals = split_intervals(config.ratios)
+    keys = sorted(set(keys))
+    positions = {key: hash_position(config.salt, key) for key in keys}
+    split_of = {key: split_for_position(positions[key], intervals) for key in keys}
+    required = [name for name in SPLITS if config.ratios[name] > 0]
+    if len(keys) >= len(required):
+        for target in required:
+            counts = {name: sum(1 for key in keys if split_of[key] == name) for name in SPLITS}
+            if counts[target]:
+                continue
+            donor = max(SPLITS, key=lambda name: (counts[name], -SPLITS.index(name)))
+            start, end = intervals[target]
+            chosen = min((key for key in keys if split_of[key] == donor),
+                         key=lambda key: (max(start - positions[key], 0.0, positions[key] - end), key))
+            split_of[chosen] = target
+    return split_of
+
+
+def test_lock_file_round_trip_is_sorted_and_checked() -> None:
+    documents = make_documents(["b/0", "a/1", "a/0"]).with_columns(split=pl.Series(["test", "train", "validation"]))
+    text = format_split_lock(documents)
+    assert text == "doc_id\tsplit\na/0\tvalidation\na/1\ttrain\nb/0\ttest\n"
+    assert parse_split_lock(text) == {"a/0": "validation", "a/1": "train", "b/0": "test"}
+    assert parse_split_lock("doc_id\tsplit\n") == {}
+    with pytest.raises(ValueError, match="first line"):
+        parse_split_lock("doc\tsplit\na/0\ttrain\n")
+    with pytest.raises(ValueError, match="line 2"):
+        parse_split_lock("doc_id\tsplit\na/0\tdev\n")
+    with pytest.raises(ValueError, match="twice"):
+        parse_split_lock("doc_id\tsplit\na/0\ttrain\na/0\ttest\n")
+    assert read_split_lock(None) == {}
+
+
+def test_empty_lock_gives_the_previous_memoryless_assignment() -> None:
+    for n_groups in range(1, 9):
+        for variant in range(40):
+            keys = [f"v{variant}/{i}" for i in range(n_groups)]
+            frame, _ = assign_group_splits(keys, CONFIG, locked={})
+            assert dict(frame.select("group_key", "split").iter_rows()) == previous_assign_group_splits(keys, CONFIG)
+    documents = make_documents([f"s/{i}" for i in range(8)], translation={"s/1": "t", "s/5": "t"})
+    paragraphs = make_paragraphs(documents)
+    without, _, report = assign_splits(documents, paragraphs, CONFIG)
+    assert doc_split_map(assign_splits(documents, paragraphs, CONFIG, {})[0]) == doc_split_map(without)
+    assert report["lock"] | {"merge_moves": None} == {
+        "entries": 0, "locked_documents": 0, "new_documents": 8, "locked_groups": 0, "new_groups": 7,
+        "merge_moves": None, "stale_entries": 0, "stale_doc_ids": []}
+
+
+def test_locked_groups_keep_their_split_even_against_the_hash() -> None:
+    ids = [f"s/{i}" for i in range(12)]
+    documents = make_documents(ids)
+    hashed = doc_split_map(assign_splits(documents, make_paragraphs(documents), CONFIG)[0])
+    # Lock every document into a split other than its hash split: the lock wins for each one.
+    other = {split: SPLITS[(SPLITS.index(split) + 1) % len(SPLITS)] for split in SPLITS}
+    lock = {doc_id: other[hashed[doc_id]] for doc_id in ids}
+    out, _, report = assign_splits(documents, make_paragraphs(documents), CONFIG, lock)
+    assert doc_split_map(out) == lock
+    assert report["lock"]["locked_groups"] == 12 and report["lock"]["new_groups"] == 0
+    assert report["small_corpus_rule"]["moves"] == []
+
+
+def test_new_groups_get_their_hash_split_and_new_members_follow_their_locked_group() -> None:
+    ids = [f"src{i % 7}/{i}" for i in range(60)]
+    before_docs = make_documents(ids)
+    before, _, _ = assign_splits(before_docs, make_paragraphs(before_docs), CONFIG)
+    lock = lock_of(before)
+    # "000/0" translates ids[10] and has a smaller id, so the group key changes; the lock keeps the split anyway.
+    new_ids = ["zzz/0", "new/1", "000/0"]
+    after_docs = make_documents(ids + new_ids, translation={"000/0": "t", ids[10]: "t"})
+    after, _, report = assign_splits(after_docs, make_paragraphs(after_docs), CONFIG, lock)
+    after_map = doc_split_map(after)
+    assert {doc_id: after_map[doc_id] for doc_id in ids} == lock
+    assert after_map["000/0"] == lock[ids[10]]
+    intervals = split_intervals(CONFIG.ratios)
+    for doc_id in ("zzz/0", "new/1"):
+        assert after_map[doc_id] == split_for_position(hash_position(CONFIG.salt, doc_id), intervals)
+    assert report["lock"] | {"merge_moves": []} == {
+        "entries": 60, "locked_documents": 60, "new_documents": 3, "locked_groups": 60, "new_groups": 2,
+        "merge_moves": [], "stale_entries": 0, "stale_doc_ids": []}
+
+
+def test_a_merge_of_differently_locked_groups_takes_the_smallest_locked_id_and_is_reported() -> None:
+    lock = {"a/0": "test", "b/0": "train", "c/0": "train", "d/0": "validation"}
+    # A new document translates both a/0 and b/0 (its translation group links all three) and duplicates c/0.
+    documents = make_documents(["a/0", "b/0", "c/0", "d/0", "n/0"], dup={"n/0": "document/c", "c/0": "document/c"},
+                               translation={"a/0": "t", "b/0": "t", "n/0": "t"})
+    out, _, report = assign_splits(documents, make_paragraphs(documents), CONFIG, lock)
+    by_doc = doc_split_map(out)
+    assert by_doc == {"a/0": "test", "b/0": "test", "c/0": "test", "d/0": "validation", "n/0": "test"}
+    assert report["lock"]["merge_moves"] == [
+        {"doc_id": "b/0", "group_key": "a/0", "from": "train", "to": "test", "decided_by": "a/0"},
+        {"doc_id": "c/0", "group_key": "a/0", "from": "train", "to": "test", "decided_by": "a/0"},
+    ]
+    assert merge_moved_doc_ids(report) == {"b/0", "c/0"}
+
+
+def test_the_small_corpus_rule_never_moves_a_locked_group() -> None:
+    locked_ids = [f"old/{i}" for i in range(4)]
+    lock = {doc_id: "train" for doc_id in locked_ids}
+    for variant in range(50):
+        new_ids = [f"v{variant}/{i}" for i in range(variant % 4)]  # 0 to 3 new groups
+        documents = make_documents(locked_ids + new_ids)
+        out, _, report = assign_splits(documents, make_paragraphs(documents), CONFIG, lock)
+        by_doc = doc_split_map(out)
+        assert all(by_doc[doc_id] == "train" for doc_id in locked_ids), variant
+        moved = {move["group_key"] for move in report["small_corpus_rule"]["moves"]}
+        assert moved <= set(new_ids)
+        # Each empty split is filled while new groups are left to give; the rest are reported as unfilled.
+        empty = [name for name in SPLITS if name not in set(by_doc.values())]
+        assert report["small_corpus_rule"]["unfilled"] == empty
+        assert len(empty) <= max(0, 2 - len(new_ids)), variant
+
+
+def test_stale_lock_entries_are_ignored_and_counted() -> None:
+    documents = make_documents(["a/0", "b/0", "c/0"])
+    lock = {"a/0": "validation", "gone/0": "test", "gone/1": "train"}
+    out, _, report = assign_splits(documents, make_paragraphs(documents), CONFIG, lock)
+    assert doc_split_map(out)["a/0"] == "validation"
+    assert report["lock"]["stale_entries"] == 2 and report["lock"]["stale_doc_ids"] == ["gone/0", "gone/1"]
+    json.dumps(report)
+
+
+def test_with_a_lock_growing_a_small_corpus_moves_no_released_document() -> None:
+    # Without the lock the small-corpus rule moves released documents in many of these cases; with it none move.
+    moved_without_lock = 0
+    for variant in range(150):
+        ids = [f"v{variant}/{i}" for i in range(3 + variant % 5)]
+        before_docs = make_documents(ids)
+        before, _, _ = assign_splits(before_docs, make_paragraphs(before_docs), CONFIG)
+        assert before["split"].n_unique() == 3
+        lock = lock_of(before)
+        grown = ids + [f"v{variant}new/{j}" for j in range(1 + variant % 3)]
+        after_docs = make_documents(grown)
+        after, _, report = assign_splits(after_docs, make_paragraphs(after_docs), CONFIG, lock)
+        after_map = doc_split_map(after)
+        assert {doc_id: after_map[doc_id] for doc_id in ids} == lock, variant
+        assert report["lock"]["merge_moves"] == [] and after["split"].n_unique() == 3
+        memoryless = doc_split_map(assign_splits(after_docs, make_paragraphs(after_docs), CONFIG)[0])
+        moved_without_lock += any(memoryless[doc_id] != lock[doc_id] for doc_id in ids)
+    assert moved_without_lock > 0
+
+
+# --- end to end: add a source to a built copy, rebuild, compare -----------------------------------------------------
+
+NEW_ARTICLE = """\
+Minsk hosts regional forum on digital media literacy
+
+MINSK, 14 May - Journalists, teachers and librarians from several regions met in Minsk on Tuesday for a two-day \
+forum on digital media literacy, the organisers said.
+
+Speakers discussed how schools can teach pupils to check the origin of a photograph, to compare several reports of \
+the same event and to recognise advertising that is presented as news.
+
+The organisers plan to publish the workshop materials in the autumn and to hold a second meeting in Grodno next year.
+"""
+
+
+def add_web_article(project: Path, text: str, source_id: str) -> str:
+    """Write `text` to the copy's data/raw/ and register it in its config/sources.yaml; return the file name."""
+    raw = text.encode("utf-8")
+    digest = hashlib.sha256(raw).hexdigest()
+    name = f"900_{digest[:16]}.txt"
+    (project / "data" / "raw" / name).write_bytes(raw)
+    registry_path = project / "config" / "sources.yaml"
+    registry = yaml.safe_load(registry_path.read_text(encoding="utf-8"))
+    registry["sources"].append({
+        "id": source_id, "path": name, "sha256": digest, "format": "web_article", "encoding": "utf-8",
+        "publisher": "unknown", "original_source": "unknown", "country": "BY", "affiliation": "unknown",
+        "affiliation_evidence": "Test fixture written for the split-stability test; no real publisher.",
+        "url": None, "published": "unknown", "published_precision": "unknown", "published_basis": "unknown",
+        "retrieved": "unknown", "retrieved_precision": "unknown", "languages_declared": ["en"], "terms": "unknown",
+        "notes": "Synthetic English news paragraph added by tests/test_split.py.",
+    })
+    registry_path.write_text(yaml.safe_dump(registry, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return name
+
+
+def wire_lock_if_missing(project: Path) -> None:
+    """Give rule `split` the lock input if the copy's rules do not have it yet (a no-op once it is wired)."""
+    rules = project / "rules" / "enrich.smk"
+    text = rules.read_text(encoding="utf-8")
+    if "split_lock.tsv" not in text:
+        anchor = "        sources=rules.register_sources.output.sources,\n    output:\n        documents=\"results/tables/"
+        assert anchor in text, "rule split changed; update wire_lock_if_missing"
+        text = text.replace(anchor, anchor.replace("    output:", '        split_lock="config/split_lock.tsv",\n'
+                                                                  "    output:"), 1)
+        rules.write_text(text, encoding="utf-8")
+
+
+def test_adding_a_source_and_rebuilding_moves_no_document(built_project: Path, tmp_path: Path) -> None:
+    before = pl.read_parquet(built_project / "results" / "tables" / "documents.parquet")
+    assert before["split"].n_unique() == 3  # the seeds: three non-empty splits
+    project = copy_project(tmp_path / "project")
+    shutil.copytree(built_project / "results", project / "results")  # the built "before" version
+    (project / "config" / "split_lock.tsv").write_text(format_split_lock(before), encoding="utf-8")  # released
+    wire_lock_if_missing(project)
+    add_web_article(project, NEW_ARTICLE, "test-added-web-article-digital-media-forum")
+
+    result = run_snakemake(project)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+    after = doc_split_map(pl.read_parquet(project / "results" / "tables" / "documents.parquet"))
+    assert {doc_id: after.get(doc_id) for doc_id in before["doc_id"]} == doc_split_map(before)
+    new_docs = {doc_id: split for doc_id, split in after.items() if doc_id.startswith("test-added-web-article")}
+    assert len(new_docs) == 1 and set(new_docs.values()) <= set(SPLITS)
+    report = json.loads((project / "results" / "tables" / "split_report.json").read_text(encoding="utf-8"))
+    assert report["lock"]["locked_documents"] == before.height and report["lock"]["new_documents"] == 1
+    assert report["lock"]["merge_moves"] == [] and report["lock"]["stale_entries"] == 0
+    assert (project / "results" / "validation" / "passed").is_file()
+
+
+def test_committed_lock_matches_the_seed_build(built_project: Path) -> None:
+    built = pl.read_parquet(built_project / "results" / "tables" / "documents.parquet")
+    committed = read_split_lock(REPO / "config" / "split_lock.tsv")
+    assert committed == lock_of(built)
+    assert set(committed.values()) == set(SPLITS)

@@ -231,6 +231,36 @@ def test_wrong_arrow_type_is_found() -> None:
     assert problems["arrow_schema_matches"] == ["documents.position: type int64 != int32"]
 
 
+
+def test_locked_split_is_checked_except_reported_merge_moves() -> None:
+    tables = good_tables()  # s1/0 train, s2/0 and s2/1 test
+    lock = {"s1/0": "train", "s2/0": "test", "s2/1": "validation", "gone/0": "test"}
+    problems = cross_table_problems(tables, CONFIG, RAW, {k: v.schema for k, v in arrow_of(tables).items()},
+                                    split_lock=lock)
+    # s2/1 left its locked split; gone/0 is no longer in the corpus (stale, not a problem).
+    assert problems["locked_split_kept"] == ["s2/1: split 'test' but locked in 'validation' (not a reported merge move)"]
+    assert all(found == [] for name, found in problems.items() if name != "locked_split_kept")
+    merged = cross_table_problems(tables, CONFIG, RAW, {k: v.schema for k, v in arrow_of(tables).items()},
+                                  split_lock=lock, merge_moved={"s2/1"})
+    assert merged["locked_split_kept"] == []
+
+
+def test_locked_split_check_is_skipped_without_a_lock() -> None:
+    assert problems_of(good_tables())["locked_split_kept"] == []
+    assert "locked_split_kept" in CROSS_CHECKS
+
+
+def test_moved_locked_document_fails_the_gate(tmp_path: Path) -> None:
+    tables = good_tables()
+    arrow = arrow_of(tables)
+    problems = cross_table_problems(tables, CONFIG, RAW, {k: v.schema for k, v in arrow.items()},
+                                    split_lock={"s1/0": "validation"})
+    frames = {name: pandas_frame(arrow[name], name) for name in TABLE_NAMES}
+    frames[CROSS_TABLE] = cross_table_frame(problems)
+    assert failed(frames, tmp_path) == [(CROSS_TABLE, "expect_column_values_to_be_null", "locked_split_kept")]
+
+
+
 # --- the GX suites --------------------------------------------------------------------------------------------------
 
 

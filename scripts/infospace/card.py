@@ -79,11 +79,12 @@ MAINTENANCE = (
 )
 
 RAI_DATA_COLLECTION = (
-    "Raw text copies of web pages and a Telegram feed export were collected by hand and registered in a source "
+    "Raw text copies of web pages and a Telegram feed export were provided as text files; how and by whom they were "
+    "collected is unknown. Each file is kept byte for byte and registered in a source "
     "registry with their sha256, publisher, original source, country, outlet-level affiliation and its evidence, "
     "dates with precision and basis, and known reuse terms. Values not shown by the files are recorded as unknown."
 )
-RAI_RAW_DATA = "Five raw UTF-8 text files (four web pages, one Telegram feed dump), kept byte for byte."
+RAI_RAW_DATA = "Raw text files (web page copies and Telegram feed dumps), kept byte for byte and listed in the sources config."
 RAI_MISSING_DATA = (
     "Unknown publishers, URLs, dates and terms are recorded as `unknown` (or null), never guessed. Dates carry a "
     "precision (minute, day, month, year, unknown) and a basis (stated in text, inferred from content, unknown)."

@@ -431,9 +431,13 @@ class PackageInputs:
     translation_links: Any
     releases: dict[str, str]
     changelog: str
+    data_terms: str  # LICENSE-DATA.md, the file `license_link` points to
     dataset: dict[str, Any]  # config.yaml `dataset:` section
     version: str
     pipeline_config: dict[str, Any]
+
+
+DATA_TERMS_NAME = "LICENSE-DATA.md"
 
 
 def build_dataset(inputs: PackageInputs, target: Path) -> str:
@@ -495,6 +499,7 @@ def write_dataset(inputs: PackageInputs, root: Path) -> str:
     (root / "README.md").write_text(front_matter(metadata) + card.render_card(facts), encoding="utf-8")
     (root / "CITATION.cff").write_text(facts.citation_cff, encoding="utf-8")
     (root / "CHANGELOG.md").write_text(inputs.changelog, encoding="utf-8")
+    (root / DATA_TERMS_NAME).write_text(inputs.data_terms, encoding="utf-8")
     return fingerprint
 
 

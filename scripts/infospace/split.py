@@ -4,26 +4,33 @@
    into train. A group is a connected component of documents linked by a shared document `dup_cluster_id`, a shared
    `translation_group`, or (with `link_paragraph_duplicates`, on by default) a paragraph of one document duplicating
    a paragraph of another (a shared paragraph `dup_cluster_id`). Components are found with union-find.
-2. **Stable hash.** A group's key is the smallest `doc_id` in it. Its position is
-   `int(sha256(salt + "\\n" + key)[:16], 16) / 2**64`, a number in [0, 1), and the configured ratios cut [0, 1) into
-   one interval per split, in the fixed order of `infospace.schema.SPLITS` (train, validation, test). Because the
-   position depends only on the salt and the key, adding documents never moves an existing document, unless a new
-   document joins its group *and* has a smaller `doc_id` than every old member (the key then changes).
-3. **Small-corpus rule** (`fill_empty_splits`). With few groups, hashing can leave a split with a positive ratio
+2. **The split lock** (config/split_lock.tsv, `doc_id<TAB>split`, sorted by doc_id). It records the split of every
+   document of the last released version; rule `lock_splits` writes it from a validated build and the maintainer
+   commits it with the release. A group with a locked member takes the split of its locked members, so a released
+   document never changes split because documents were added, and a new document that joins a released group
+   (a new duplicate or translation of it) follows that group. If a group's locked members disagree (a new link
+   merged groups that were released in different splits), the group takes the split of its locked member with the
+   smallest doc_id, and every released document this moves is listed in the report (`lock.merge_moves`). This is
+   the only case in which a released document changes split, and it is unavoidable: a split per group is what
+   keeps the duplicates or translations out of two splits. Locked doc_ids no longer in the corpus are ignored and
+   counted (`lock.stale_entries`). An empty lock (header only) gives the memoryless assignment below.
+3. **Stable hash** (groups without a locked member, "new groups"). A group's key is the smallest `doc_id` in it.
+   Its position is `int(sha256(salt + "\\n" + key)[:16], 16) / 2**64`, a number in [0, 1), and the configured
+   ratios cut [0, 1) into one interval per split, in the fixed order of `infospace.schema.SPLITS` (train,
+   validation, test). The position depends only on the salt and the key.
+4. **Small-corpus rule** (`fill_empty_splits`). With few groups, hashing can leave a split with a positive ratio
    empty (with 80/10/10 and n groups, validation is empty with probability 0.9**n). When there are at least as many
-   groups as such splits, each empty split, taken in SPLITS order, receives one group: from the split that holds
-   the most groups (ties: SPLITS order; it always holds two or more, all placed by hash), the group whose hash
-   position is nearest to the empty split's interval (ties: the smaller key). At most one group moves per empty
-   split; the rule uses no tuning and no knowledge of the corpus beyond the hash positions.
+   groups as such splits, each empty split, taken in SPLITS order, receives one new group: the donor is the split
+   holding the most groups (ties: SPLITS order) among those that hold two or more groups and at least one new group
+   still at its hash split, and from it the new group whose hash position is nearest to the empty split's interval
+   (ties: the smaller key) moves. Locked groups never move. If no split can donate, the split stays empty and is
+   reported (`unfilled`). At most one group moves per empty split; the rule uses no tuning and no knowledge of the
+   corpus beyond the hash positions. Once every split receives a group by hash, which for 80/10/10 is almost
+   certain beyond ~50 groups (1 - 2 * 0.9**50 > 99%), the rule is inactive and every new group gets its hash split.
 
-   Stability: no history-free rule can both fill every split and never move a group when the corpus grows (the
-   split of a group would then depend on the group alone, i.e. be the plain hash, which can leave a split empty).
-   This rule confines the change: a group keeps its split across a version unless the rule moves it in the old or
-   the new version (at most len(SPLITS) - 1 groups each), and taking the donor from the largest split (train, at
-   80/10/10) means a new group changes the moves only when it fills the empty split, becomes the new nearest
-   candidate, or changes which split is largest. Once every split receives a group by hash, which for 80/10/10 is
-   almost certain beyond ~50 groups (1 - 2 * 0.9**50 > 99%), the rule is inactive and every split is the plain
-   hash split. The split report lists each move, so a release note can name the documents that moved.
+   Why a lock: no memoryless rule can both fill every split of a small corpus and never move a document when the
+   corpus grows (a split that depends on the group alone is the plain hash, which can leave a split empty). The lock
+   is the memory: the small-corpus rule only ever places new groups, and released ones keep their split.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -155,49 +163,148 @@ def _distance(position: float, interval: tuple[float, float]) -> float:
     return max(start - position, 0.0, position - end)
 
 
+# --- the split lock -----------------------------------------------------------------------------------------------
+
+LOCK_HEADER = ("doc_id", "split")
+
+
+def format_split_lock(documents: pl.DataFrame) -> str:
+    """The lock file text for split documents: a `doc_id<TAB>split` header, then one row per document by doc_id."""
+    rows = documents.select("doc_id", "split").sort("doc_id")
+    unsplit = rows.filter(pl.col("split").is_null() | ~pl.col("split").is_in(list(SPLITS)))["doc_id"].to_list()
+    if unsplit:
+        raise ValueError(f"{len(unsplit)} document(s) without a valid split, e.g. {unsplit[:5]}")
+    if rows["doc_id"].n_unique() != rows.height:
+        raise ValueError("documents has duplicate doc_ids; cannot lock their splits")
+    lines = ["\t".join(LOCK_HEADER)] + [f"{doc_id}\t{split}" for doc_id, split in rows.iter_rows()]
+    return "\n".join(lines) + "\n"
+
+
+def parse_split_lock(text: str, origin: str = "split lock") -> dict[str, str]:
+    """doc_id -> split from lock file text; rejects a wrong header, unknown splits and repeated doc_ids."""
+    lines = text.splitlines()
+    if not lines or tuple(lines[0].split("\t")) != LOCK_HEADER:
+        raise ValueError(f"{origin}: the first line must be {'<TAB>'.join(LOCK_HEADER)!r}")
+    lock: dict[str, str] = {}
+    for number, line in enumerate(lines[1:], start=2):
+        fields = line.split("\t")
+        if len(fields) != 2 or fields[1] not in SPLITS or not fields[0]:
+            raise ValueError(f"{origin} line {number}: expected doc_id<TAB>one of {list(SPLITS)}, got {line!r}")
+        if fields[0] in lock:
+            raise ValueError(f"{origin} line {number}: doc_id {fields[0]!r} is listed twice")
+        lock[fields[0]] = fields[1]
+    return lock
+
+
+def read_split_lock(path: Path | str | None) -> dict[str, str]:
+    """The lock at `path`, or an empty lock when no path is given (no released version to keep stable)."""
+    if path is None:
+        return {}
+    return parse_split_lock(Path(path).read_text(encoding="utf-8"), origin=str(path))
+
+
+def merge_moved_doc_ids(report: Mapping[str, Any]) -> set[str]:
+    """Released documents a split report says were moved by a merge of differently locked groups."""
+    return {move["doc_id"] for move in (report.get("lock") or {}).get("merge_moves", [])}
+
+
+def locked_group_splits(
+    groups: pl.DataFrame, lock: Mapping[str, str]
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """Split of every group with a locked member, and the released documents moved by merges.
+
+    A group takes the split of its locked member with the smallest doc_id; locked members locked elsewhere move.
+    """
+    locked = sorted((doc_id, key) for doc_id, key in groups.select("doc_id", "group_key").iter_rows()
+                    if doc_id in lock)
+    split_of: dict[str, str] = {}
+    decided_by: dict[str, str] = {}
+    for doc_id, key in locked:  # sorted by doc_id, so the first locked member of a group decides
+        if key not in split_of:
+            split_of[key], decided_by[key] = lock[doc_id], doc_id
+    merge_moves = [
+        {"doc_id": doc_id, "group_key": key, "from": lock[doc_id], "to": split_of[key], "decided_by": decided_by[key]}
+        for doc_id, key in locked
+        if lock[doc_id] != split_of[key]
+    ]
+    return split_of, merge_moves
+
+
 # --- assignment ---------------------------------------------------------------------------------------------------
 
 
-def assign_group_splits(group_keys: Iterable[str], config: SplitConfig) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
-    """Split of each group: frame (group_key, position, hash_split, split) sorted by key, and the moves made."""
+def fill_empty_splits(
+    split_of: dict[str, str], positions: Mapping[str, float], intervals: Mapping[str, tuple[float, float]],
+    required: list[str], movable: set[str],
+) -> list[dict[str, Any]]:
+    """The small-corpus rule (module docstring, item 4): moves `movable` groups in `split_of`; returns the moves."""
+    keys = sorted(split_of)
+    movable = set(movable)
+    moves: list[dict[str, Any]] = []
+    for target in required:
+        counts = {name: sum(1 for key in keys if split_of[key] == name) for name in SPLITS}
+        if counts[target]:
+            continue
+        # Donors: largest split first (ties: SPLITS order); only splits that keep a group after giving one.
+        donors = sorted((name for name in SPLITS if counts[name] >= 2), key=lambda n: (-counts[n], SPLITS.index(n)))
+        for donor in donors:
+            candidates = [key for key in keys if split_of[key] == donor and key in movable]
+            if candidates:
+                chosen = min(candidates, key=lambda key: (_distance(positions[key], intervals[target]), key))
+                moves.append({"group_key": chosen, "position": positions[chosen], "from": donor, "to": target})
+                split_of[chosen] = target
+                movable.discard(chosen)
+                break
+    return moves
+
+
+def assign_group_splits(
+    group_keys: Iterable[str], config: SplitConfig, locked: Mapping[str, str] | None = None
+) -> tuple[pl.DataFrame, list[dict[str, Any]]]:
+    """Split of each group: frame (group_key, position, hash_split, locked, split) sorted by key, and the moves.
+
+    `locked` maps the key of each group with a locked member to its split (see `locked_group_splits`); those groups
+    keep it, the others get their hash split, and only they can be moved by the small-corpus rule.
+    """
+    locked = dict(locked or {})
     intervals = split_intervals(config.ratios)
     keys = sorted(set(group_keys))
     positions = {key: hash_position(config.salt, key) for key in keys}
-    split_of = {key: split_for_position(positions[key], intervals) for key in keys}
-    hash_split = dict(split_of)
+    hash_split = {key: split_for_position(positions[key], intervals) for key in keys}
+    split_of = {key: locked.get(key, hash_split[key]) for key in keys}
 
     moves: list[dict[str, Any]] = []
     required = [name for name in SPLITS if config.ratios[name] > 0]
     if config.fill_empty_splits and len(keys) >= len(required):
-        for target in required:
-            counts = {name: sum(1 for key in keys if split_of[key] == name) for name in SPLITS}
-            if counts[target]:
-                continue
-            # The donor is the split holding the most groups (ties: SPLITS order); it holds >= 2, all placed by hash.
-            donor = max(SPLITS, key=lambda name: (counts[name], -SPLITS.index(name)))
-            candidates = [key for key in keys if split_of[key] == donor]
-            chosen = min(candidates, key=lambda key: (_distance(positions[key], intervals[target]), key))
-            moves.append({"group_key": chosen, "position": positions[chosen], "from": split_of[chosen], "to": target})
-            split_of[chosen] = target
+        new_groups = {key for key in keys if key not in locked}
+        moves = fill_empty_splits(split_of, positions, intervals, required, new_groups)
 
     frame = pl.DataFrame(
         {
             "group_key": keys,
             "position": [positions[key] for key in keys],
             "hash_split": [hash_split[key] for key in keys],
+            "locked": [key in locked for key in keys],
             "split": [split_of[key] for key in keys],
         },
-        schema={"group_key": pl.String, "position": pl.Float64, "hash_split": pl.String, "split": pl.String},
+        schema={"group_key": pl.String, "position": pl.Float64, "hash_split": pl.String, "locked": pl.Boolean,
+                "split": pl.String},
     )
     return frame, moves
 
 
 def assign_splits(
-    documents: pl.DataFrame, paragraphs: pl.DataFrame, config: SplitConfig
+    documents: pl.DataFrame, paragraphs: pl.DataFrame, config: SplitConfig, lock: Mapping[str, str] | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]]:
-    """Add `split` to documents (by group) and paragraphs (from their document); return both and the report."""
+    """Add `split` to documents (by group) and paragraphs (from their document); return both and the report.
+
+    `lock` (doc_id -> split, see `read_split_lock`) keeps released documents in their split; None or {} means no
+    released version.
+    """
+    lock = dict(lock or {})
     groups = document_groups(documents, paragraphs if config.link_paragraph_duplicates else None)
-    group_splits, moves = assign_group_splits(groups["group_key"], config)
+    locked, merge_moves = locked_group_splits(groups, lock)
+    group_splits, moves = assign_group_splits(groups["group_key"], config, locked)
     doc_splits = groups.join(group_splits.select("group_key", "split"), on="group_key", how="left")
 
     documents_out = documents.join(doc_splits.select("doc_id", "split"), on="doc_id", how="left")
@@ -209,6 +316,7 @@ def assign_splits(
         raise ValueError(f"{len(orphans)} paragraph(s) belong to no document, e.g. {orphans[:5]}")
 
     report = split_report(config, group_splits, doc_splits, paragraphs_out, moves)
+    report["lock"] = lock_report(lock, groups, group_splits, merge_moves)
     return documents_out, paragraphs_out, report
 
 
@@ -226,13 +334,14 @@ def split_report(
 ) -> dict[str, Any]:
     """Groups, documents and paragraphs per split, and whether (and how) the small-corpus rule changed anything."""
     required = [name for name in SPLITS if config.ratios[name] > 0]
+    groups = _counts(group_splits)
     return {
         "salt": config.salt,
         "ratios": dict(config.ratios),
         "hash": HASH_FORMULA,
         "group_key": "smallest doc_id of the group",
         "link_paragraph_duplicates": config.link_paragraph_duplicates,
-        "groups": _counts(group_splits),
+        "groups": groups,
         "documents": _counts(doc_splits),
         "paragraphs": _counts(paragraphs),
         "hash_groups": _counts(group_splits.select(pl.col("hash_split").alias("split"))),
@@ -242,7 +351,27 @@ def split_report(
             "eligible": len(group_splits) >= len(required),
             "applied": bool(moves),
             "moves": moves,
+            "unfilled": [name for name in required if not groups[name]],
         },
+    }
+
+
+def lock_report(
+    lock: Mapping[str, str], groups: pl.DataFrame, group_splits: pl.DataFrame, merge_moves: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """What the lock decided: locked and new groups and documents, merge moves and stale entries."""
+    present = set(groups["doc_id"])
+    stale = sorted(set(lock) - present)
+    locked_keys = group_splits.filter(pl.col("locked"))
+    return {
+        "entries": len(lock),
+        "locked_documents": len(present & set(lock)),
+        "new_documents": len(present - set(lock)),
+        "locked_groups": locked_keys.height,
+        "new_groups": group_splits.height - locked_keys.height,
+        "merge_moves": merge_moves,
+        "stale_entries": len(stale),
+        "stale_doc_ids": stale,
     }
 
 

@@ -6,7 +6,8 @@ DEDUP_LEVELS, DEDUP_METHODS, ... and the configured language list plus `und`. Ro
 config `validate:` section.
 
 Cross-table checks (sources registered, parents exist, no id or group in two splits, exact Arrow types, the
-byte-accounting invariant of the parse step) are computed in polars. Each yields a list of problems, one readable
+byte-accounting invariant of the parse step, released documents kept in their locked split) are computed in
+polars. Each yields a list of problems, one readable
 string per offending row; they are validated through great-expectations as a `cross_table` frame with one column
 per check (padded with nulls) and `ExpectColumnValuesToBeNull` on each column, so a failure and its offending rows
 appear in the GX results and in Data Docs like any other expectation.
@@ -22,7 +23,7 @@ import functools
 import hashlib
 import io
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -192,6 +193,8 @@ CROSS_CHECKS: dict[str, str] = {
     "translation_group_in_one_split": "No translation group spans two splits.",
     "byte_accounting": "Kept paragraphs plus audit rows cover every non-white-space byte of each raw file exactly "
                        "once, and decoding then normalizing each row's bytes gives its text.",
+    "locked_split_kept": "Every document in the split lock keeps its locked split, unless the split report lists it "
+                         "as moved by a merge of differently locked groups (skipped when no lock is given).",
 }
 
 
@@ -311,6 +314,23 @@ def translation_group_problems(tables: Tables) -> list[str]:
     return problems
 
 
+def locked_split_problems(documents: pl.DataFrame, split_lock: Mapping[str, str] | None,
+                          merge_moved: Collection[str] = ()) -> list[str]:
+    """Documents whose split differs from their locked split and that the split report does not list as merge moves.
+
+    Lock entries for documents no longer present are not problems (the split report counts them as stale).
+    """
+    if not split_lock:
+        return []
+    lock = pl.DataFrame({"doc_id": list(split_lock), "locked": list(split_lock.values())},
+                        schema={"doc_id": pl.String, "locked": pl.String})
+    changed = (documents.select("doc_id", "split").join(lock, on="doc_id", how="inner")
+               .filter((pl.col("split") != pl.col("locked")) & ~pl.col("doc_id").is_in(list(merge_moved)))
+               .sort("doc_id"))
+    return [f"{doc_id}: split {split!r} but locked in {locked!r} (not a reported merge move)"
+            for doc_id, split, locked in changed.iter_rows()]
+
+
 # Byte accounting ---------------------------------------------------------------------------------------------------
 
 
@@ -392,8 +412,13 @@ def read_raw_files(sources: pl.DataFrame, raw_dir: Path) -> dict[str, bytes | No
 
 
 def cross_table_problems(tables: Tables, config: ValidateConfig, raw_files: Mapping[str, bytes | None],
-                         schemas: Mapping[str, pa.Schema]) -> dict[str, list[str]]:
-    """Every cross-table check by name (see CROSS_CHECKS): the offending rows, described one per string."""
+                         schemas: Mapping[str, pa.Schema], split_lock: Mapping[str, str] | None = None,
+                         merge_moved: Collection[str] = ()) -> dict[str, list[str]]:
+    """Every cross-table check by name (see CROSS_CHECKS): the offending rows, described one per string.
+
+    `split_lock` (doc_id -> split) and `merge_moved` (doc_ids the split report lists as merge moves) feed
+    `locked_split_kept`; without a lock that check has nothing to check.
+    """
     source_ids, doc_ids = tables.sources["source_id"], tables.documents["doc_id"]
     return {
         "arrow_schema_matches": arrow_schema_problems(schemas),
@@ -408,6 +433,7 @@ def cross_table_problems(tables: Tables, config: ValidateConfig, raw_files: Mapp
         "duplicate_cluster_in_one_split": duplicate_cluster_problems(tables),
         "translation_group_in_one_split": translation_group_problems(tables),
         "byte_accounting": corpus_byte_accounting_problems(tables, raw_files),
+        "locked_split_kept": locked_split_problems(tables.documents, split_lock, merge_moved),
     }
 
 
