@@ -38,6 +38,7 @@ import yaml
 
 from infospace import card
 from infospace.schema import SPLITS, TABLES, schema_for
+from infospace.sources import sha256_file
 from infospace.tables import PARQUET_SETTINGS, to_arrow
 
 CONFIGS = ("documents", "paragraphs", "duplicates", "audit", "sources")
@@ -50,9 +51,11 @@ SUMS_NAME = "SHA256SUMS"
 CROISSANT_NAME = "croissant.json"
 # Files listed in SHA256SUMS, and so covered by the fingerprint: every data file and croissant.json.
 FINGERPRINTED_PREFIXES = ("data/",)
-FINGERPRINTED_FILES = (CROISSANT_NAME,)
+DATA_TERMS_NAME = "LICENSE-DATA.md"
+FINGERPRINTED_FILES = (CROISSANT_NAME, DATA_TERMS_NAME)
 FINGERPRINT_SCOPE = (
-    "SHA256SUMS lists every Parquet file under data/ and croissant.json, sorted by path; the fingerprint is the "
+    "SHA256SUMS lists every Parquet file under data/, croissant.json and LICENSE-DATA.md, sorted by path; the "
+    "fingerprint is the "
     "sha256 of SHA256SUMS. README.md and CITATION.cff print the fingerprint and CHANGELOG.md is edited at release "
     "time, so these three are not listed; SHA256SUMS does not list itself."
 )
@@ -209,14 +212,6 @@ def front_matter(metadata: dict[str, Any]) -> str:
 
 
 # --- Checksums, fingerprint and releases -----------------------------------------------------------------------
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def is_fingerprinted(rel: str) -> bool:
@@ -437,9 +432,6 @@ class PackageInputs:
     pipeline_config: dict[str, Any]
 
 
-DATA_TERMS_NAME = "LICENSE-DATA.md"
-
-
 def build_dataset(inputs: PackageInputs, target: Path) -> str:
     """Build the dataset folder in a hidden sibling of `target`, check the release, then swap it in.
 
@@ -474,7 +466,10 @@ def write_dataset(inputs: PackageInputs, root: Path) -> str:
 
     (root / CROISSANT_NAME).write_text(croissant_text(croissant(inputs.dataset, inputs.version, digests)),
                                        encoding="utf-8")
-    fingerprinted = {rel: digests[rel] for rel in digests} | {CROISSANT_NAME: sha256_file(root / CROISSANT_NAME)}
+    (root / DATA_TERMS_NAME).write_text(inputs.data_terms, encoding="utf-8")
+    fingerprinted = {rel: digests[rel] for rel in digests} | {
+        name: sha256_file(root / name) for name in (CROISSANT_NAME, DATA_TERMS_NAME)
+    }
     assert all(is_fingerprinted(rel) for rel in fingerprinted)
     sums = sha256sums(fingerprinted)
     (root / SUMS_NAME).write_text(sums, encoding="utf-8")
@@ -499,7 +494,6 @@ def write_dataset(inputs: PackageInputs, root: Path) -> str:
     (root / "README.md").write_text(front_matter(metadata) + card.render_card(facts), encoding="utf-8")
     (root / "CITATION.cff").write_text(facts.citation_cff, encoding="utf-8")
     (root / "CHANGELOG.md").write_text(inputs.changelog, encoding="utf-8")
-    (root / DATA_TERMS_NAME).write_text(inputs.data_terms, encoding="utf-8")
     return fingerprint
 
 
