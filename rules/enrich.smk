@@ -50,6 +50,8 @@ rule split:
         audit=rules.dedup.output.audit,
         duplicates=rules.dedup.output.duplicates,
         sources=rules.register_sources.output.sources,
+        # Splits of the last release: released documents never change split (see scripts/infospace/split.py).
+        split_lock="config/split_lock.tsv",
     output:
         documents="results/tables/documents.parquet",
         paragraphs="results/tables/paragraphs.parquet",

@@ -8,6 +8,7 @@ rule validate:
         tables=multiext("results/tables/", "documents.parquet", "paragraphs.parquet", "audit.parquet",
                         "duplicates.parquet", "sources.parquet"),
         split_report=rules.split.output.report,
+        split_lock="config/split_lock.tsv",
     output:
         results="results/validation/results.json",
         data_docs=directory("results/validation/data_docs"),
@@ -48,6 +49,21 @@ rule package:
         "../envs/pipeline.yaml"
     script:
         "../scripts/run_package.py"
+
+
+rule lock_splits:
+    """Write the split lock of the validated build (opt-in, at release time; copy it to config/ and commit)."""
+    input:
+        passed=rules.validate.output.passed,
+        documents=rules.split.output.documents,
+    output:
+        lock="results/release/split_lock.tsv",
+    log:
+        "logs/lock_splits.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/run_lock_splits.py"
 
 
 rule publish:

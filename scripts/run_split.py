@@ -12,7 +12,7 @@ from infospace.split import add_other_table_counts, assign_splits, read_split_lo
 from infospace.tables import write_table
 
 config = split_config(snakemake.params.split)
-lock = read_split_lock(snakemake.input.get("split_lock"))
+lock = read_split_lock(snakemake.input.split_lock)
 documents = pl.read_parquet(snakemake.input.documents)
 paragraphs = pl.read_parquet(snakemake.input.paragraphs)
 audit = pl.read_parquet(snakemake.input.audit)

@@ -26,6 +26,7 @@ from infospace.validate import (
     suite_frames,
     validate_config,
 )
+from infospace.split import merge_moved_doc_ids, read_split_lock
 
 config = validate_config(snakemake.params.validate, snakemake.params.languages)
 raw_dir = Path(snakemake.params.get("raw_dir", "data/raw"))
@@ -33,8 +34,12 @@ paths = {Path(path).name.removesuffix(".parquet"): Path(path) for path in snakem
 
 arrow = {name: pq.read_table(paths[name]) for name in TABLE_NAMES}
 tables = Tables(**{name: pl.from_arrow(arrow[name]) for name in TABLE_NAMES})
+# Released documents keep their locked split unless the split report lists them as merge moves.
+split_lock = read_split_lock(snakemake.input.split_lock)
+merge_moved = merge_moved_doc_ids(json.loads(Path(snakemake.input.split_report).read_text(encoding="utf-8")))
 problems = cross_table_problems(tables, config, read_raw_files(tables.sources, raw_dir),
-                                {name: table.schema for name, table in arrow.items()})
+                                {name: table.schema for name, table in arrow.items()},
+                                split_lock=split_lock, merge_moved=merge_moved)
 
 results, failures = run_suites(suite_frames(arrow, cross_table_frame(problems)), config,
                                Path(snakemake.output.data_docs))

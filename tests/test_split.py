@@ -407,25 +407,12 @@ def add_web_article(project: Path, text: str, source_id: str) -> str:
     return name
 
 
-def wire_lock_if_missing(project: Path) -> None:
-    """Give rule `split` the lock input if the copy's rules do not have it yet (a no-op once it is wired)."""
-    rules = project / "rules" / "enrich.smk"
-    text = rules.read_text(encoding="utf-8")
-    if "split_lock.tsv" not in text:
-        anchor = "        sources=rules.register_sources.output.sources,\n    output:\n        documents=\"results/tables/"
-        assert anchor in text, "rule split changed; update wire_lock_if_missing"
-        text = text.replace(anchor, anchor.replace("    output:", '        split_lock="config/split_lock.tsv",\n'
-                                                                  "    output:"), 1)
-        rules.write_text(text, encoding="utf-8")
-
-
 def test_adding_a_source_and_rebuilding_moves_no_document(built_project: Path, tmp_path: Path) -> None:
     before = pl.read_parquet(built_project / "results" / "tables" / "documents.parquet")
     assert before["split"].n_unique() == 3  # the seeds: three non-empty splits
     project = copy_project(tmp_path / "project")
     shutil.copytree(built_project / "results", project / "results")  # the built "before" version
     (project / "config" / "split_lock.tsv").write_text(format_split_lock(before), encoding="utf-8")  # released
-    wire_lock_if_missing(project)
     add_web_article(project, NEW_ARTICLE, "test-added-web-article-digital-media-forum")
 
     result = run_snakemake(project)
@@ -434,7 +421,7 @@ def test_adding_a_source_and_rebuilding_moves_no_document(built_project: Path, t
     after = doc_split_map(pl.read_parquet(project / "results" / "tables" / "documents.parquet"))
     assert {doc_id: after.get(doc_id) for doc_id in before["doc_id"]} == doc_split_map(before)
     new_docs = {doc_id: split for doc_id, split in after.items() if doc_id.startswith("test-added-web-article")}
-    assert len(new_docs) == 1 and set(new_docs.values()) <= set(SPLITS)
+    assert len(new_docs) == 1 and set(new_docs.values()) <= set(SPLITS), result.stderr[-3000:]
     report = json.loads((project / "results" / "tables" / "split_report.json").read_text(encoding="utf-8"))
     assert report["lock"]["locked_documents"] == before.height and report["lock"]["new_documents"] == 1
     assert report["lock"]["merge_moves"] == [] and report["lock"]["stale_entries"] == 0

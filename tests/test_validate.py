@@ -238,7 +238,8 @@ def test_locked_split_is_checked_except_reported_merge_moves() -> None:
     problems = cross_table_problems(tables, CONFIG, RAW, {k: v.schema for k, v in arrow_of(tables).items()},
                                     split_lock=lock)
     # s2/1 left its locked split; gone/0 is no longer in the corpus (stale, not a problem).
-    assert problems["locked_split_kept"] == ["s2/1: split 'test' but locked in 'validation' (not a reported merge move)"]
+    assert problems["locked_split_kept"] == [
+        "s2/1: split 'test' but locked in 'validation' (not a reported merge move)"]
     assert all(found == [] for name, found in problems.items() if name != "locked_split_kept")
     merged = cross_table_problems(tables, CONFIG, RAW, {k: v.schema for k, v in arrow_of(tables).items()},
                                   split_lock=lock, merge_moved={"s2/1"})

@@ -5,10 +5,11 @@
    `translation_group`, or (with `link_paragraph_duplicates`, on by default) a paragraph of one document duplicating
    a paragraph of another (a shared paragraph `dup_cluster_id`). Components are found with union-find.
 2. **The split lock** (config/split_lock.tsv, `doc_id<TAB>split`, sorted by doc_id). It records the split of every
-   document of the last released version; rule `lock_splits` writes it from a validated build and the maintainer
-   commits it with the release. A group with a locked member takes the split of its locked members, so a released
-   document never changes split because documents were added, and a new document that joins a released group
-   (a new duplicate or translation of it) follows that group. If a group's locked members disagree (a new link
+   document of the last released version; rule `lock_splits` writes it from a validated build to
+   results/release/split_lock.tsv, and the maintainer copies it to config/ and commits it with the release.
+   A group with a locked member takes the split of its locked members, so a released document never changes split
+   because documents were added, and a new document that joins a released group (a new duplicate or translation
+   of it) follows that group. If a group's locked members disagree (a new link
    merged groups that were released in different splits), the group takes the split of its locked member with the
    smallest doc_id, and every released document this moves is listed in the report (`lock.merge_moves`). This is
    the only case in which a released document changes split, and it is unavoidable: a split per group is what
@@ -43,6 +44,7 @@ from typing import Any
 
 import polars as pl
 
+from infospace.dedup import UnionFind
 from infospace.schema import SPLITS
 
 DEFAULT_SALT = "infospace-split-v1"
@@ -80,27 +82,7 @@ def split_config(section: Mapping[str, Any] | None) -> SplitConfig:
 # --- groups -------------------------------------------------------------------------------------------------------
 
 
-class _UnionFind:
-    def __init__(self, items: Iterable[str]) -> None:
-        self.parent = {item: item for item in items}
-
-    def find(self, item: str) -> str:
-        root = item
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[item] != root:  # path compression
-            self.parent[item], item = root, self.parent[item]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        root_a, root_b = self.find(a), self.find(b)
-        if root_a != root_b:
-            # The smaller id becomes the root, so a component's root is its smallest member.
-            low, high = sorted((root_a, root_b))
-            self.parent[high] = low
-
-
-def _link_members(union_find: _UnionFind, pairs: pl.DataFrame, link_column: str) -> None:
+def _link_members(union_find: UnionFind, pairs: pl.DataFrame, link_column: str) -> None:
     """Union every doc_id that shares a non-null value of `link_column` (pairs: doc_id, link_column)."""
     linked = pairs.drop_nulls(link_column).unique().sort(link_column, "doc_id")
     for members in linked.group_by(link_column, maintain_order=True).agg("doc_id")["doc_id"]:
@@ -116,7 +98,7 @@ def document_groups(documents: pl.DataFrame, paragraphs: pl.DataFrame | None = N
     by a shared paragraph `dup_cluster_id` (paragraphs whose document is not in `documents` are ignored).
     """
     doc_ids = documents["doc_id"].to_list()
-    union_find = _UnionFind(doc_ids)
+    union_find = UnionFind()  # the root of a group is its smallest doc_id: the group key
     for column in ("dup_cluster_id", "translation_group"):
         _link_members(union_find, documents.select("doc_id", column), column)
     if paragraphs is not None and paragraphs.height:
