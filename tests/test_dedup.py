@@ -1,4 +1,4 @@
-"""Dedup on the real seeds (langid-stage tables under results/), plus planted copies of real documents."""
+"""Dedup on the real seeds (langid-stage tables of a real workflow run), plus planted copies of real documents."""
 
 from __future__ import annotations
 
@@ -11,20 +11,19 @@ import pytest
 from infospace.dedup import (JaccardCache, UnionFind, candidate_pairs, dedup_config, deduplicate, normalize_key,
                              normalized_keys, shingle, verified_pairs)
 
-REPO = Path(__file__).resolve().parents[1]
 
 
-def _concat(pattern: str) -> pl.DataFrame:
-    paths = sorted(REPO.glob(pattern))
-    if not paths:
-        pytest.skip(f"run the workflow up to langid first ({pattern} missing)")
+def _concat(project: Path, pattern: str) -> pl.DataFrame:
+    paths = sorted((project / "results").glob(pattern))
+    assert len(paths) == 5, pattern  # one per seed source
     return pl.concat([pl.read_parquet(p) for p in paths], how="vertical_relaxed")
 
 
 @pytest.fixture(scope="module")
-def seeds() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    return (_concat("results/langid/*/documents.parquet"), _concat("results/langid/*/paragraphs.parquet"),
-            _concat("results/parsed/*/audit.parquet"))
+def seeds(built_project: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The langid-stage documents and paragraphs and the parse-stage audit of a real workflow run on the seeds."""
+    return (_concat(built_project, "langid/*/documents.parquet"), _concat(built_project, "langid/*/paragraphs.parquet"),
+            _concat(built_project, "parsed/*/audit.parquet"))
 
 
 def plant_copy(documents: pl.DataFrame, paragraphs: pl.DataFrame, doc_id: str, new_position: int,

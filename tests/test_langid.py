@@ -192,7 +192,8 @@ def test_config_defaults_and_unknown_keys() -> None:
 
 def test_harness_runs_on_a_small_sample() -> None:
     result = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks" / "langid_eval.py"), "--limit", "20"],
+        [sys.executable, str(REPO / "benchmarks" / "langid_eval.py"), "--limit", "20",
+         "--data", str(REPO / "tests" / "data" / "langid-sample")],
         capture_output=True,
         text=True,
         timeout=300,
@@ -204,3 +205,5 @@ def test_harness_runs_on_a_small_sample() -> None:
         assert f"{granularity:<13}macro" in out
     assert "seed paragraphs with >= 20 letters" in out
     assert "peak memory" in out
+    # 20 samples per language and granularity, all five languages.
+    assert out.count(" 20 ") >= 15

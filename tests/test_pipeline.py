@@ -47,3 +47,22 @@ def test_clean_rebuild_with_one_core_is_byte_identical_to_four_cores(built_proje
     differing = [name for name in first if first[name] != second[name]]
     assert not differing, differing
     assert any(name.startswith("dataset/data/") for name in first)
+
+
+def test_seed_languages(built_project: Path):
+    documents = pl.read_parquet(built_project / "results" / "tables" / "documents.parquet")
+    by_file = {}
+    sources = pl.read_parquet(built_project / "results" / "tables" / "sources.parquet")
+    for source_id, path in sources.select("source_id", "path").iter_rows():
+        by_file[path[:3]] = documents.filter(pl.col("source_id") == source_id)
+    assert by_file["000"]["language"].to_list() == ["en"]
+    assert by_file["001"]["language"].to_list() == ["en"]
+    assert by_file["003"]["language"].to_list() == ["ru"]
+    assert by_file["004"]["language"].to_list() == ["ru"]
+    posts = by_file["002"]
+    assert posts.height == 11
+    for text, language in posts.select("text", "language").iter_rows():
+        cyrillic = sum("а" <= ch.lower() <= "я" or ch.lower() == "ё" for ch in text)
+        latin = sum("a" <= ch.lower() <= "z" for ch in text)
+        assert language == ("ru" if cyrillic > latin else "en"), text[:80]
+    assert set(posts["language"]) == {"ru", "en"}

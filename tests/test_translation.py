@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import polars as pl
@@ -10,8 +9,6 @@ import pytest
 
 from infospace.translation import link_translations, numbers_in, transliterate
 
-REPO = Path(__file__).resolve().parents[1]
-FEED = REPO / "data" / "raw" / "002_84a990646d67f9b1.txt"
 
 # Seed truth, named by a phrase only that post contains.
 PAIRS = {
@@ -23,31 +20,12 @@ PAIRS = {
 NO_TWIN = "по приглашению Министра"  # the Russian announcement of Ryzhenkov's visit
 
 
-def feed_from_raw() -> pl.DataFrame:
-    """Minimal stand-in for parse + langid: split at "Forwarded from", drop repeated lines, language by script."""
-    posts, current = [], []
-    for line in FEED.read_text(encoding="utf-8").splitlines():
-        if line.startswith("Forwarded from "):
-            posts.append(current)
-            current = []
-        elif line.strip() and line not in current:
-            current.append(line)
-    posts.append(current)
-    rows = []
-    for position, lines in enumerate(p for p in posts if p):
-        text = "\n".join(lines)
-        cyrillic = len(re.findall(r"[а-яё]", text, re.IGNORECASE))
-        latin = len(re.findall(r"[a-z]", text, re.IGNORECASE))
-        rows.append({"doc_id": f"feed/{position}", "source_id": "feed", "position": position, "text": text,
-                     "n_chars": len(text), "language": "ru" if cyrillic > latin else "en"})
-    return pl.DataFrame(rows)
-
-
 @pytest.fixture(scope="module")
-def feed() -> pl.DataFrame:
-    """The parsed, language-tagged feed when the workflow has run; otherwise the raw stand-in."""
-    paths = sorted(REPO.glob("results/langid/telegram-*/documents.parquet"))
-    return pl.read_parquet(paths[0]) if paths else feed_from_raw()
+def feed(built_project: Path) -> pl.DataFrame:
+    """The parsed, language-tagged feed from a real run of the workflow."""
+    paths = sorted((built_project / "results" / "langid").glob("telegram-*/documents.parquet"))
+    assert len(paths) == 1
+    return pl.read_parquet(paths[0])
 
 
 def doc_with(feed: pl.DataFrame, phrase: str) -> str:
