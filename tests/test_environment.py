@@ -66,3 +66,25 @@ def test_readme_quick_start_has_two_one_line_commands():
     assert "pytest" in commands[1]
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "test-command" in ci
+
+
+def undocumented_keys(schema: dict, path: str = "") -> list[str]:
+    """Every property of a JSON schema (recursively, $defs included) that has no description."""
+    missing = []
+    for name, spec in (schema.get("properties") or {}).items():
+        where = f"{path}.{name}" if path else name
+        if not spec.get("description"):
+            missing.append(where)
+        missing += undocumented_keys(spec, where)
+    for name, spec in (schema.get("$defs") or {}).items():
+        missing += undocumented_keys(spec, f"$defs.{name}")
+    items = schema.get("items")
+    if isinstance(items, dict):
+        missing += undocumented_keys(items, f"{path}[]")
+    return missing
+
+
+def test_config_schemas_document_every_key():
+    for name in ("schema.yaml", "sources.schema.yaml"):
+        schema = yaml.safe_load((REPO / "config" / name).read_text(encoding="utf-8"))
+        assert undocumented_keys(schema) == [], name
