@@ -162,3 +162,26 @@ def test_keep_rule_prefers_original_over_forward(seeds) -> None:
     result = deduplicate(documents, paragraphs, audit, {})
     row = result.duplicates.filter((pl.col("level") == "document") & (pl.col("member_id") == doc_id))
     assert row["kept_id"][0].endswith("/902")  # same published day and text: the original wins
+
+
+def test_fast_jaccard_and_bucket_pairs_match_the_plain_definitions() -> None:
+    from itertools import combinations
+
+    from infospace.dedup import ShingleSets, _bucket_pairs, jaccard
+    rng = np.random.default_rng(3)
+    lengths = rng.integers(0, 30, 40)
+    sets = ShingleSets(rng.integers(0, 50, lengths.sum()).astype(np.uint64), np.concatenate([[0], np.cumsum(lengths)]))
+    cache = JaccardCache(sets)
+    for a, b in combinations(range(40), 2):
+        assert cache(a, b) == jaccard(np.unique(sets.row(a)), np.unique(sets.row(b)))
+    rows = np.sort(rng.choice(1000, 300, replace=False))
+    band_keys = [rng.integers(0, k, 300).astype(np.uint64) for k in (2, 40, 150, 400)]
+    expected = set()
+    for keys in band_keys:
+        for key in np.unique(keys):
+            members = sorted(rows[keys == key].tolist())
+            if len(members) > 64:
+                expected.update((members[0], m) for m in members[1:])
+            else:
+                expected.update(combinations(members, 2))
+    assert _bucket_pairs(band_keys, rows, 64).tolist() == [list(p) for p in sorted(expected)]

@@ -146,12 +146,16 @@ class ShingleSets:
 
 
 def _mix64(x: np.ndarray) -> np.ndarray:
-    """splitmix64 finalizer: spreads the bits of combined n-gram hashes (wrapping uint64 arithmetic)."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * np.uint64(0xBF58476D1CE4E5B9)
-    x = x ^ (x >> np.uint64(27))
-    x = x * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
+    """splitmix64 finalizer: spreads the bits of combined n-gram hashes (wrapping uint64 arithmetic).
+
+    Works in place on `x` (callers pass a fresh array): corpus-long temporaries cost more than the arithmetic.
+    """
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    return x
 
 
 def _ngram_hashes(units: np.ndarray, rows: np.ndarray, n_rows: int, n: int, whole: np.ndarray) -> ShingleSets:
@@ -162,12 +166,14 @@ def _ngram_hashes(units: np.ndarray, rows: np.ndarray, n_rows: int, n: int, whol
     units = units.astype(np.uint64, copy=False)
     counts = np.bincount(rows, minlength=n_rows) if len(rows) else np.zeros(n_rows, dtype=np.int64)
     if len(units) >= n:
-        starts = np.arange(len(units) - n + 1)
-        valid = rows[starts] == rows[starts + n - 1]
-        combined = np.zeros(len(starts), dtype=np.uint64)
-        for j in range(n):
-            combined += units[j:len(units) - n + 1 + j] * _MULTIPLIERS[j % len(_MULTIPLIERS)]
-        grams, gram_rows = _mix64(combined[valid]), rows[starts[valid]]
+        n_starts = len(units) - n + 1
+        valid = rows[:n_starts] == rows[n - 1:]  # the n-gram starting here ends in the same row
+        combined = np.zeros(n_starts, dtype=np.uint64)
+        term = np.empty(n_starts, dtype=np.uint64)
+        for j in range(n):  # in place: these arrays are as long as the corpus
+            np.multiply(units[j:n_starts + j], _MULTIPLIERS[j % len(_MULTIPLIERS)], out=term)
+            combined += term
+        grams, gram_rows = _mix64(combined[valid]), rows[:n_starts][valid]
     else:
         grams, gram_rows = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
     short = np.flatnonzero(counts < n)
@@ -183,11 +189,14 @@ def _ngram_hashes(units: np.ndarray, rows: np.ndarray, n_rows: int, n: int, whol
 
 def word_shingles(keys: pl.Series, n: int, seed: int) -> ShingleSets:
     """Word n-gram shingles of normalized keys (words are the key's space-separated tokens)."""
-    words = (keys.rename("key").to_frame().with_row_index("row")
-             .select("row", pl.col("key").str.split(" ").alias("word")).explode("word")
-             .filter(pl.col("word").str.len_bytes() > 0))
-    units = words.get_column("word").hash(seed).to_numpy()
-    rows = words.get_column("row").cast(pl.Int64).to_numpy()
+    split = keys.str.split(" ")
+    words = split.explode()
+    # Row of each word from the list lengths (cheaper than exploding a row-index column alongside).
+    rows = np.repeat(np.arange(len(keys), dtype=np.int64), split.list.len().fill_null(1).to_numpy())
+    nonempty = (words.str.len_bytes() > 0).to_numpy()
+    if not nonempty.all():  # empty tokens (and null keys) are not words
+        words, rows = words.filter(pl.Series(nonempty)), rows[nonempty]
+    units = words.hash(seed).to_numpy()
     whole = keys.hash(seed).to_numpy()
     return _ngram_hashes(units, rows, len(keys), n, whole)
 
@@ -222,6 +231,17 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
         return 1.0
     inter = len(np.intersect1d(a, b, assume_unique=True))
     return inter / (len(a) + len(b) - inter)
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (same result as np.unique, without its overhead on small arrays)."""
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -262,18 +282,42 @@ def candidate_pairs(sets: ShingleSets, config: LevelConfig) -> np.ndarray:
         for j in range(rows_per_band):
             key = _mix64(key * np.uint64(0x100000001B3) + block[:, j])
         band_keys.append(key)
-    buckets = (pl.DataFrame({"band": np.repeat(np.arange(config.num_bands), len(flagged)),
-                             "key": np.concatenate(band_keys),
-                             "row": np.tile(flagged, config.num_bands)})
-               .group_by("band", "key").agg(pl.col("row").sort())
-               .filter(pl.col("row").list.len() > 1))
-    pairs: set[tuple[int, int]] = set()
-    for members in buckets.get_column("row").to_list():
-        if len(members) > config.max_bucket:
-            pairs.update((members[0], m) for m in members[1:])
-        else:
-            pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1:])
-    return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+    return _bucket_pairs(band_keys, flagged, config.max_bucket)
+
+
+def _bucket_pairs(band_keys: list[np.ndarray], rows: np.ndarray, max_bucket: int) -> np.ndarray:
+    """Pairs (a < b) of `rows` (sorted) with equal keys in some band; sorted, unique; shape (k, 2).
+
+    Buckets larger than `max_bucket` are linked as a star to their first (smallest) member, others as all pairs.
+    Done in numpy per band (sort by key, then pair positions d apart inside a bucket), not by Python loops.
+    """
+    firsts, seconds = [], []
+    for keys in band_keys:
+        order = np.argsort(keys, kind="stable")  # stable: rows stay ascending inside a bucket
+        keys, members = keys[order], rows[order]
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        sizes = np.diff(np.append(starts, len(keys)))
+        shared = sizes > 1
+        starts, sizes = starts[shared], sizes[shared]
+        if not len(starts):
+            continue
+        # Positions of members of shared buckets, with their bucket's start and size.
+        first = np.repeat(starts, sizes)
+        size = np.repeat(sizes, sizes)
+        at = first + np.arange(len(first)) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        star = (size > max_bucket) & (at > first)
+        firsts.append(members[first[star]])
+        seconds.append(members[at[star]])
+        small = size <= max_bucket
+        for gap in range(1, min(int(sizes.max()), max_bucket)):
+            pick = at[small & (at + gap < first + size)]
+            firsts.append(members[pick])
+            seconds.append(members[pick + gap])
+    if not firsts:
+        return np.zeros((0, 2), dtype=np.int64)
+    span = np.int64(rows[-1]) + 1
+    codes = _sorted_unique(np.concatenate(firsts).astype(np.int64) * span + np.concatenate(seconds))
+    return np.stack([codes // span, codes % span], axis=1)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -307,6 +351,17 @@ class UnionFind:
         return [members for _, members in sorted(by_root.items())]
 
 
+def _intersection_size(a: np.ndarray, b: np.ndarray) -> int:
+    """Size of the intersection of two sorted unique arrays (binary search of the smaller in the larger)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if len(a) == 0:
+        return 0
+    at = np.searchsorted(b, a)
+    at[at == len(b)] = 0  # past the end: compare with any element, it cannot be equal to a larger value
+    return int(np.count_nonzero(b[at] == a))
+
+
 @dataclass
 class JaccardCache:
     """True Jaccard of rows of one ShingleSets, with unique sets and pair results cached."""
@@ -314,13 +369,20 @@ class JaccardCache:
     _unique: dict[int, np.ndarray] = field(default_factory=dict)
     _pairs: dict[tuple[int, int], float] = field(default_factory=dict)
 
+    def _unique_row(self, row: int) -> np.ndarray:
+        if row not in self._unique:
+            self._unique[row] = _sorted_unique(self.sets.row(row))
+        return self._unique[row]
+
     def __call__(self, a: int, b: int) -> float:
         key = (a, b) if a < b else (b, a)
         if key not in self._pairs:
-            for row in key:
-                if row not in self._unique:
-                    self._unique[row] = self.sets.unique_row(row)
-            self._pairs[key] = jaccard(self._unique[key[0]], self._unique[key[1]])
+            first, second = self._unique_row(key[0]), self._unique_row(key[1])
+            if len(first) == 0 and len(second) == 0:
+                self._pairs[key] = 1.0
+            else:
+                inter = _intersection_size(first, second)
+                self._pairs[key] = inter / (len(first) + len(second) - inter)
         return self._pairs[key]
 
 
