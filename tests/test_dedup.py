@@ -8,8 +8,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from infospace.dedup import (JaccardCache, UnionFind, candidate_pairs, dedup_config, deduplicate, normalize_key,
-                             normalized_keys, shingle, verified_pairs)
+from infospace.dedup import (JaccardCache, UnionFind, candidate_pairs, dedup_config, deduplicate, keep_order,
+                             normalize_key, normalized_keys, shingle, verified_pairs)
 
 
 
@@ -185,3 +185,13 @@ def test_fast_jaccard_and_bucket_pairs_match_the_plain_definitions() -> None:
             else:
                 expected.update(combinations(members, 2))
     assert _bucket_pairs(band_keys, rows, 64).tolist() == [list(p) for p in sorted(expected)]
+
+
+def test_keep_rule_comes_from_config() -> None:
+    frame = pl.DataFrame({"doc_id": ["s/1", "s/2"], "n_chars": [10, 50], "forwarded_from": ["x", None],
+                          "published": [None, None]}, schema_overrides={"published": pl.Datetime("ms")})
+    assert keep_order(frame, "doc_id", "n_chars")["doc_id"].to_list() == ["s/2", "s/1"]  # original over forward
+    by_id = dedup_config({"keep_rule": ["smallest_id"]}).documents.keep_rule
+    assert keep_order(frame, "doc_id", "n_chars", by_id)["doc_id"].to_list() == ["s/1", "s/2"]
+    with pytest.raises(ValueError, match="must end with smallest_id"):
+        dedup_config({"keep_rule": ["smallest_id", "longer_text"]})

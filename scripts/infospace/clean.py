@@ -57,13 +57,14 @@ class Line:
     byte_start: int
     byte_end: int
     raw_text: str
+    text: str  # normalized
+    repaired: bool  # ftfy repaired mojibake in this line
 
 
 @dataclass(frozen=True)
 class DecodedSource:
     lines: tuple[Line, ...]
     encoding: str
-    had_bom: bool
 
 
 def normalize_text(text: str) -> str:
@@ -72,14 +73,15 @@ def normalize_text(text: str) -> str:
     Repairs mojibake (ftfy, encoding fixes only), applies NFC, turns odd spaces into a space, collapses runs of
     spaces and strips the ends. Words, quotes, dashes and emoji are left as they are.
     """
+    return clean_text(text)[0]
+
+
+def clean_text(text: str) -> tuple[str, bool]:
+    """`normalize_text(text)`, and whether ftfy repaired mojibake in it (ftfy runs once)."""
     repaired = ftfy.fix_text(text, FTFY_CONFIG)
     composed = unicodedata.normalize("NFC", repaired)
     spaced = ODD_SPACES.sub(" ", composed)
-    return SPACE_RUNS.sub(" ", spaced).strip()
-
-
-def needs_mojibake_repair(text: str) -> bool:
-    return ftfy.fix_text(text, FTFY_CONFIG) != text
+    return SPACE_RUNS.sub(" ", spaced).strip(), repaired != text
 
 
 def decode_source(raw: bytes, declared_encoding: str | None, name: str) -> DecodedSource:
@@ -88,8 +90,7 @@ def decode_source(raw: bytes, declared_encoding: str | None, name: str) -> Decod
     The encoding is the declared one, else UTF-8, else what charset-normalizer detects. Undecodable bytes and
     binary files raise DecodeError naming `name` and the byte offset; nothing is replaced silently.
     """
-    had_bom = raw.startswith(UTF8_BOM)
-    body_start = len(UTF8_BOM) if had_bom else 0
+    body_start = len(UTF8_BOM) if raw.startswith(UTF8_BOM) else 0
     nul = raw.find(b"\x00")
     if nul >= 0:
         raise DecodeError(f"{name}: byte {nul}: NUL byte; this looks like a binary file, not text")
@@ -104,15 +105,17 @@ def decode_source(raw: bytes, declared_encoding: str | None, name: str) -> Decod
                 f"{name}: byte {start + error.start}: cannot decode {chunk[error.start:error.end]!r} as {encoding} "
                 f"(line {number}); fix the registry's `encoding` or the file"
             ) from error
-        stripped = text.strip()
-        if not stripped or not normalize_text(text):
+        if not text.strip():
             continue
         lead = len(text) - len(text.lstrip())
         trail = len(text.rstrip())
+        normalized, repaired = clean_text(text[lead:trail])
+        if not normalized:
+            continue
         content_start = start + len(text[:lead].encode(encoding))
         content_end = start + len(text[:trail].encode(encoding))
-        lines.append(Line(number, content_start, content_end, text[lead:trail]))
-    return DecodedSource(tuple(lines), encoding, had_bom)
+        lines.append(Line(number, content_start, content_end, text[lead:trail], normalized, repaired))
+    return DecodedSource(tuple(lines), encoding)
 
 
 def _line_spans(raw: bytes, start: int) -> list[tuple[int, int]]:

@@ -25,7 +25,7 @@ import numpy as np
 import polars as pl
 import rensa
 
-from infospace.schema import columns_for
+from infospace.schema import audit_id_expr, columns_for
 
 # ---------------------------------------------------------------------------------------------------------------
 # Configuration
@@ -59,6 +59,7 @@ class LevelConfig:
     min_chars: int
     seed: int = 42
     max_bucket: int = 64  # LSH buckets larger than this are linked as a star to their first member, not all pairs
+    keep_rule: tuple[str, ...] = tuple(DEFAULT_CONFIG["keep_rule"])
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,13 @@ def dedup_config(raw: Mapping[str, Any] | None) -> DedupConfig:
     raw = dict(raw or {})
     seed = int(raw.get("seed", DEFAULT_CONFIG["seed"]))
     max_bucket = int(raw.get("max_bucket", DEFAULT_CONFIG["max_bucket"]))
+    keep_rule = tuple(raw.get("keep_rule", DEFAULT_CONFIG["keep_rule"]))
+    unknown = set(keep_rule) - set(KEEP_CRITERIA)
+    if unknown:
+        raise ValueError(f"dedup.keep_rule: unknown criteria {sorted(unknown)}; use {sorted(KEEP_CRITERIA)}")
+    if keep_rule[-1:] != ("smallest_id",):
+        # The id is the only criterion without ties: the kept copy is determined only when it comes last.
+        raise ValueError(f"dedup.keep_rule must end with smallest_id, got {list(keep_rule)}")
 
     def level(name: str) -> LevelConfig:
         values = {**DEFAULT_CONFIG[name], **dict(raw.get(name) or {})}
@@ -79,7 +87,8 @@ def dedup_config(raw: Mapping[str, Any] | None) -> DedupConfig:
             raise ValueError(f"dedup.{name}: num_perm must be divisible by num_bands")
         return LevelConfig(shingle=values["shingle"], ngram=int(values["ngram"]), threshold=float(values["threshold"]),
                            num_perm=int(values["num_perm"]), num_bands=int(values["num_bands"]),
-                           min_chars=int(values["min_chars"]), seed=seed, max_bucket=max_bucket)
+                           min_chars=int(values["min_chars"]), seed=seed, max_bucket=max_bucket,
+                           keep_rule=keep_rule)
 
     return DedupConfig(documents=level("documents"), paragraphs=level("paragraphs"))
 
@@ -470,12 +479,23 @@ def cluster_rows(keys: pl.Series, config: LevelConfig) -> pl.DataFrame:
 # ---------------------------------------------------------------------------------------------------------------
 # Keep rule
 
-def keep_order(frame: pl.DataFrame, id_column: str, length_column: str) -> pl.DataFrame:
-    """Rows of `frame` sorted best first: earliest published (nulls last), original over forward, longer text,
-    smallest id."""
-    return frame.sort(
-        [pl.col("published"), pl.col("forwarded_from").is_not_null(), pl.col(length_column), pl.col(id_column)],
-        descending=[False, False, True, False], nulls_last=[True, False, False, False])
+# Each criterion of the keep rule: (sort key, descending, nulls last). Paragraphs carry their document's
+# published/forwarded_from.
+KEEP_CRITERIA: dict[str, Any] = {
+    "published_earliest": lambda id_column, length_column: (pl.col("published"), False, True),
+    "original_over_forward": lambda id_column, length_column: (pl.col("forwarded_from").is_not_null(), False, False),
+    "longer_text": lambda id_column, length_column: (pl.col(length_column), True, False),
+    "smallest_id": lambda id_column, length_column: (pl.col(id_column), False, False),
+}
+
+
+def keep_order(frame: pl.DataFrame, id_column: str, length_column: str,
+               keep_rule: tuple[str, ...] = LevelConfig.keep_rule) -> pl.DataFrame:
+    """Rows of `frame` sorted best first by the keep rule (default: earliest published, nulls last; original over
+    forward; longer text; smallest id)."""
+    keys = [KEEP_CRITERIA[name](id_column, length_column) for name in keep_rule]
+    return frame.sort([key for key, _, _ in keys], descending=[d for _, d, _ in keys],
+                      nulls_last=[n for _, _, n in keys])
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -493,7 +513,7 @@ class DedupResult:
 def level_duplicates(frame: pl.DataFrame, id_column: str, length_column: str, level: str,
                     config: LevelConfig) -> pl.DataFrame:
     """Duplicates-table rows of one level: cluster_id, level, member_id, kept_id, method, similarity."""
-    ordered = keep_order(frame, id_column, length_column)
+    ordered = keep_order(frame, id_column, length_column, config.keep_rule)
     ids = ordered.get_column(id_column)
     members = cluster_rows(normalized_keys(ordered.get_column("text")), config)
     return members.select(
@@ -508,7 +528,7 @@ def _removed_paragraph_audit(paragraphs: pl.DataFrame, removed: pl.DataFrame, au
     """One audit row per paragraph of a removed document."""
     rows = (paragraphs.join(removed.select(pl.col("member_id").alias("doc_id"), "kept_id", "method"),
                             on="doc_id", how="inner")
-            .select((pl.col("source_id") + "/a" + pl.col("byte_start").cast(pl.String)).alias("audit_id"),
+            .select(audit_id_expr(),
                     "source_id", "doc_id", "byte_start", "byte_end", "text",
                     pl.lit("duplicate").alias("reason"), pl.col("method").alias("rule"),
                     pl.col("kept_id").alias("duplicate_of")))

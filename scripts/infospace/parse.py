@@ -20,15 +20,14 @@ from infospace.clean import (
     CleanRules,
     DecodedSource,
     Line,
+    clean_text,
     decode_source,
     ends_like_sentence,
     first_match,
     is_headline_like,
     is_placeholder_line,
-    needs_mojibake_repair,
-    normalize_text,
 )
-from infospace.schema import schema_for
+from infospace.schema import audit_id, schema_for
 
 
 @dataclass(frozen=True)
@@ -70,11 +69,12 @@ class ParsedSource:
 
 
 def to_span(line: Line) -> Span:
-    return _span(line.byte_start, line.byte_end, line.raw_text)
+    return Span(line.byte_start, line.byte_end, line.text, line.raw_text, line.repaired)
 
 
 def _span(byte_start: int, byte_end: int, raw_text: str) -> Span:
-    return Span(byte_start, byte_end, normalize_text(raw_text), raw_text, needs_mojibake_repair(raw_text))
+    text, repaired = clean_text(raw_text)
+    return Span(byte_start, byte_end, text, raw_text, repaired)
 
 
 def split_span(span: Span, char_index: int, encoding: str) -> tuple[Span, Span]:
@@ -415,7 +415,7 @@ def _paragraph_rows(doc_id: str, source_id: str, kept: list[Span]) -> list[dict[
 def _audit_rows(source_id: str, doc_id: str | None, removed: list[Removal]) -> list[dict[str, Any]]:
     return [
         {
-            "audit_id": f"{source_id}/a{removal.span.byte_start}",
+            "audit_id": audit_id(source_id, removal.span.byte_start),
             "source_id": source_id,
             "doc_id": doc_id,
             "byte_start": removal.span.byte_start,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import polars as pl
 import pyarrow as pa
 
 STAGES = ("register", "parse", "langid", "dedup", "split")
@@ -155,6 +156,16 @@ DUPLICATES = (
     _c("method", STR, "dedup", "How the member joined the cluster: exact or near (`exact` for the kept member)."),
     _c("similarity", pa.float64(), "dedup", "True Jaccard similarity of the member's shingles to the kept member's."),
 )
+
+def audit_id(source_id: str, byte_start: int) -> str:
+    """Id of an audit row: its source and the first byte of the removed span (spans never overlap)."""
+    return f"{source_id}/a{byte_start}"
+
+
+def audit_id_expr() -> pl.Expr:
+    """`audit_id` as a polars expression over columns source_id and byte_start."""
+    return (pl.col("source_id") + "/a" + pl.col("byte_start").cast(pl.String)).alias("audit_id")
+
 
 TABLES: dict[str, tuple[Column, ...]] = {
     "sources": SOURCES,
