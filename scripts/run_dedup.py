@@ -8,7 +8,7 @@ import time
 import polars as pl
 
 from infospace.dedup import dedup_config, deduplicate
-from infospace.tables import read_table, write_table
+from infospace.tables import write_table
 from infospace.translation import link_translations, translation_config, with_translation_groups
 
 snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directive
@@ -16,7 +16,7 @@ snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directiv
 
 def concat(paths: list[str]) -> pl.DataFrame:
     """All sources' tables as one frame (paths sorted, so the input order is fixed)."""
-    return pl.concat([read_table(p) for p in sorted(paths)], how="vertical_relaxed")
+    return pl.concat([pl.read_parquet(p) for p in sorted(paths)], how="vertical_relaxed")
 
 
 def main() -> None:

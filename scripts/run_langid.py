@@ -5,8 +5,10 @@ import logging
 import time
 from collections import Counter
 
+import polars as pl
+
 from infospace.langid import LangidConfig, add_language_columns, build_detector
-from infospace.tables import read_table, write_table
+from infospace.tables import write_table
 
 snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 
@@ -14,8 +16,8 @@ snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directiv
 def main() -> None:
     logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s", force=True)
     config = LangidConfig.from_dict(snakemake.params.langid)
-    documents = read_table(snakemake.input.documents)
-    paragraphs = read_table(snakemake.input.paragraphs)
+    documents = pl.read_parquet(snakemake.input.documents)
+    paragraphs = pl.read_parquet(snakemake.input.paragraphs)
 
     start = time.perf_counter()
     detector = build_detector(config)

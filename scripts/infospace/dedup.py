@@ -150,9 +150,6 @@ class ShingleSets:
     def row(self, i: int) -> np.ndarray:
         return self.hashes[self.offsets[i]:self.offsets[i + 1]]
 
-    def unique_row(self, i: int) -> np.ndarray:
-        return np.unique(self.row(i))
-
 
 def _mix64(x: np.ndarray) -> np.ndarray:
     """splitmix64 finalizer: spreads the bits of combined n-gram hashes (wrapping uint64 arithmetic).

@@ -49,11 +49,3 @@ def write_table(frame: pl.DataFrame, table: str, path: str | Path, stage: str = 
     tmp = path.with_name(path.name + ".tmp")
     pq.write_table(arrow, tmp, **PARQUET_SETTINGS)
     os.replace(tmp, path)
-
-
-def read_table(path: str | Path) -> pl.DataFrame:
-    return pl.read_parquet(path)
-
-
-def empty_frame(table: str, stage: str = "split") -> pl.DataFrame:
-    return pl.from_arrow(schema_for(table, stage).empty_table())

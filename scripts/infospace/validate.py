@@ -19,9 +19,7 @@ blocks sockets while the gate runs).
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import io
 import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +33,6 @@ import great_expectations.expectations as gxe  # noqa: E402
 import pandas as pd  # noqa: E402
 import polars as pl  # noqa: E402
 import pyarrow as pa  # noqa: E402
-import pyarrow.parquet as pq  # noqa: E402
 from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 
@@ -210,23 +207,11 @@ class Tables:
         return getattr(self, name)
 
 
-@functools.cache
-def stored_schema(table: str) -> pa.Schema:
-    """The schema of `table` as a Parquet file written from `schema_for(table)` reads back.
-
-    Parquet has no second-resolution timestamp, so a `timestamp[s]` column reads back as `timestamp[ms]`; every
-    other type reads back unchanged. Files are compared with this, so the check stays exact about everything else.
-    """
-    buffer = io.BytesIO()
-    pq.write_table(schema_for(table).empty_table(), buffer)
-    return pq.read_schema(io.BytesIO(buffer.getvalue()))
-
-
 def arrow_schema_problems(schemas: Mapping[str, pa.Schema]) -> list[str]:
     """Column names, order and types of each table file against its schema (read back from Parquet)."""
     problems = []
     for table, actual in sorted(schemas.items()):
-        expected = stored_schema(table)
+        expected = schema_for(table)
         if actual.names != expected.names:
             problems.append(f"{table}: columns {actual.names} != {expected.names}")
             continue
