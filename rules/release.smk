@@ -42,7 +42,6 @@ rule package:
     params:
         dataset=lookup(within=config, dpath="dataset"),
         version=config["version"],
-        config=config,
     log:
         "logs/package.log",
     conda:

@@ -27,7 +27,6 @@ inputs = PackageInputs(
     data_terms=Path(snakemake.input.data_terms).read_text(encoding="utf-8"),
     dataset=dict(snakemake.params.dataset),
     version=str(snakemake.params.version),
-    pipeline_config=dict(snakemake.params.config),
 )
 try:
     fingerprint = build_dataset(inputs, Path(snakemake.output.dataset))

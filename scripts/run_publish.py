@@ -5,14 +5,13 @@ recorded in config/releases.yaml with this build's fingerprint, so what is publi
 Without a token, or without network, it fails with a clear message and a non-zero exit.
 """
 
-import hashlib
 import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from infospace.package import SUMS_NAME, ReleaseError, load_releases
+from infospace.package import SUMS_NAME, ReleaseError, fingerprint_of, load_releases
 
 
 class PublishError(Exception):
@@ -20,7 +19,8 @@ class PublishError(Exception):
 
 
 def fingerprint_of_folder(dataset: Path) -> str:
-    return hashlib.sha256((dataset / SUMS_NAME).read_bytes()).hexdigest()
+    """The fingerprint of a built dataset folder: the sha256 of its SHA256SUMS (read byte for byte)."""
+    return fingerprint_of((dataset / SUMS_NAME).read_bytes().decode("utf-8"))
 
 
 def check_recorded(version: str, fingerprint: str, releases: dict[str, str]) -> None:

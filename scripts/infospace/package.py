@@ -5,13 +5,14 @@ Layout of results/dataset/:
     README.md                                  the card (YAML front matter + text; scripts/infospace/card.py)
     CITATION.cff                               CFF 1.2.0, type dataset, with version and fingerprint
     croissant.json                             Croissant 1.0 + RAI metadata, a sha256 for every data file
-    SHA256SUMS                                 sha256 of the fingerprinted files (see FINGERPRINTED)
+    LICENSE-DATA.md                            the data terms `license_link` points to, copied from the repository root
+    SHA256SUMS                                 sha256 of the fingerprinted files (see FINGERPRINT_SCOPE)
     CHANGELOG.md                               copied from the repository root
     data/<config>/<split>-00000-of-00001.parquet
 
-Versioning: the fingerprint is the sha256 of SHA256SUMS. SHA256SUMS lists the data files and croissant.json only:
-README.md and CITATION.cff print the fingerprint, so they cannot be covered by it, and CHANGELOG.md is edited by hand
-at release time. config/releases.yaml maps each released version to its fingerprint; rebuilding a released version
+Versioning: the fingerprint is the sha256 of SHA256SUMS. SHA256SUMS lists the data files, croissant.json and
+LICENSE-DATA.md only: README.md and CITATION.cff print the fingerprint, so they cannot be covered by it, and
+CHANGELOG.md is edited by hand at release time. config/releases.yaml maps each released version to its fingerprint; rebuilding a released version
 with a different fingerprint is refused (`check_release`).
 
 The folder is built in a hidden sibling directory and renamed into place, so a failed build never leaves a
@@ -37,19 +38,21 @@ import pyarrow.parquet as pq
 import yaml
 
 from infospace import card
-from infospace.schema import SPLITS, TABLES, schema_for
+from infospace.schema import SPLITS, TABLES, UNDETERMINED_LANGUAGE, schema_for
 from infospace.sources import sha256_file
 from infospace.tables import PARQUET_SETTINGS, to_arrow
 
-CONFIGS = ("documents", "paragraphs", "duplicates", "audit", "sources")
 DEFAULT_CONFIG = "documents"
-SPLIT_CONFIGS = ("documents", "paragraphs")  # tables with a `split` column; the others ship as one split
+# Tables with a `split` column ship as train/validation/test; the others as one split (ALL_SPLIT).
+SPLIT_CONFIGS = tuple(name for name, columns in TABLES.items() if any(c.name == "split" for c in columns))
+# Every table is a config: the default first, then the other split configs, then the rest (schema.TABLES order).
+CONFIGS = tuple(sorted(TABLES, key=lambda name: (name != DEFAULT_CONFIG, name not in SPLIT_CONFIGS)))
 # The one split of tables without a `split` column. Not "all": datasets reserves that name for the union of splits.
 ALL_SPLIT = "full"
 MAX_ROWS_PER_SHARD = 500_000
 SUMS_NAME = "SHA256SUMS"
 CROISSANT_NAME = "croissant.json"
-# Files listed in SHA256SUMS, and so covered by the fingerprint: every data file and croissant.json.
+# Files listed in SHA256SUMS, and so covered by the fingerprint: every data file, croissant.json and LICENSE-DATA.md.
 FINGERPRINTED_PREFIXES = ("data/",)
 DATA_TERMS_NAME = "LICENSE-DATA.md"
 FINGERPRINTED_FILES = (CROISSANT_NAME, DATA_TERMS_NAME)
@@ -258,6 +261,9 @@ def load_releases(text: str) -> dict[str, str]:
 
 # --- CITATION.cff ----------------------------------------------------------------------------------------------
 
+# Keywords of CITATION.cff and croissant.json.
+KEYWORDS = ["state media", "government communication", "Telegram", "Belarus", "Russia", "Kazakhstan"]
+
 
 def citation(dataset: dict[str, Any], version: str, fingerprint: str) -> dict[str, Any]:
     """CFF 1.2.0 metadata of this version (release date from config, never the clock)."""
@@ -284,7 +290,7 @@ def citation(dataset: dict[str, Any], version: str, fingerprint: str) -> dict[st
         "version": version,
         "date-released": dataset["release_date"],
         "identifiers": identifiers,
-        "keywords": ["state media", "government communication", "Telegram", "Belarus", "Russia", "Kazakhstan"],
+        "keywords": KEYWORDS,
         "preferred-citation": reference,
     }
 
@@ -371,8 +377,9 @@ def croissant_record_set(config: str) -> dict[str, Any]:
             "description": f"Rows of the `{config}` table ({', '.join(config_splits(config))}).", "field": fields}
 
 
-def croissant(dataset: dict[str, Any], version: str, digests: dict[str, str]) -> dict[str, Any]:
-    """Croissant 1.0 metadata with the RAI fields; `digests` maps each data file to its sha256."""
+def croissant(dataset: dict[str, Any], version: str, digests: dict[str, str], languages: list[str]) -> dict[str, Any]:
+    """Croissant 1.0 metadata with the RAI fields; `digests` maps each data file to its sha256, `languages` are the
+    determined document languages (as in the card's metadata)."""
     files = [{"@type": "cr:FileObject", "@id": rel, "name": rel, "contentUrl": rel, "encodingFormat": PARQUET_MIME,
               "sha256": digests[rel]} for rel in sorted(digests)]
     configs = [c for c in CONFIGS if any(rel.startswith(f"data/{c}/") for rel in digests)]  # configs with rows
@@ -390,8 +397,8 @@ def croissant(dataset: dict[str, Any], version: str, digests: dict[str, str]) ->
         "datePublished": dataset["release_date"],
         "license": dataset["license_link"],
         "creator": {"@type": "sc:Organization", "name": dataset["maintainers"]},
-        "inLanguage": ["en", "ru"],
-        "keywords": ["state media", "government communication", "Telegram", "Belarus", "Russia", "Kazakhstan"],
+        "inLanguage": languages,
+        "keywords": KEYWORDS,
         "citeAs": card.bibtex(dataset, version, fingerprint=None),
         "isLiveDataset": False,
         "rai:dataCollection": card.RAI_DATA_COLLECTION,
@@ -423,13 +430,12 @@ def croissant_text(document: dict[str, Any]) -> str:
 class PackageInputs:
     tables: dict[str, pl.DataFrame]  # config -> final table (stage `split`)
     split_report: dict[str, Any]
-    translation_links: Any
+    translation_links: dict[str, Any]  # translation_links.json: {"links": [...], "rejected": [...]}
     releases: dict[str, str]
     changelog: str
     data_terms: str  # LICENSE-DATA.md, the file `license_link` points to
     dataset: dict[str, Any]  # config.yaml `dataset:` section
     version: str
-    pipeline_config: dict[str, Any]
 
 
 def build_dataset(inputs: PackageInputs, target: Path) -> str:
@@ -464,19 +470,15 @@ def write_dataset(inputs: PackageInputs, root: Path) -> str:
             on_disk = sum((root / rel).stat().st_size for rel in files)
             sizes[config][split] = SplitSize(arrow.num_rows, arrow.nbytes, on_disk)
 
-    (root / CROISSANT_NAME).write_text(croissant_text(croissant(inputs.dataset, inputs.version, digests)),
-                                       encoding="utf-8")
+    documents = inputs.tables["documents"]
+    languages = sorted(set(documents["language"].to_list()) - {UNDETERMINED_LANGUAGE})
+    (root / CROISSANT_NAME).write_text(
+        croissant_text(croissant(inputs.dataset, inputs.version, digests, languages)), encoding="utf-8")
     (root / DATA_TERMS_NAME).write_text(inputs.data_terms, encoding="utf-8")
-    fingerprinted = {rel: digests[rel] for rel in digests} | {
-        name: sha256_file(root / name) for name in (CROISSANT_NAME, DATA_TERMS_NAME)
-    }
-    assert all(is_fingerprinted(rel) for rel in fingerprinted)
-    sums = sha256sums(fingerprinted)
+    sums = sha256sums(digests | {name: sha256_file(root / name) for name in FINGERPRINTED_FILES})
     (root / SUMS_NAME).write_text(sums, encoding="utf-8")
     fingerprint = fingerprint_of(sums)
 
-    documents = inputs.tables["documents"]
-    languages = sorted(set(documents["language"].to_list()) - {"und"})
     metadata = card_metadata(inputs.dataset, sizes, languages, documents.height)
     facts = card.CardFacts(
         dataset=inputs.dataset,
@@ -487,7 +489,6 @@ def write_dataset(inputs: PackageInputs, root: Path) -> str:
         split_sizes={c: {s: size.num_examples for s, size in by_split.items()} for c, by_split in sizes.items()},
         split_report=inputs.split_report,
         translation_links=inputs.translation_links,
-        pipeline_config=inputs.pipeline_config,
         data_files=sorted(digests),
         citation_cff=citation_text(citation(inputs.dataset, inputs.version, fingerprint)),
     )
