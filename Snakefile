@@ -32,10 +32,12 @@ SOURCE_IDS = sorted(entry["id"] for entry in SOURCES)
 RAW_PATHS = {entry["id"]: str(RAW_DIR / entry["path"]) for entry in SOURCES}
 
 
+
 wildcard_constraints:
     source="[a-z0-9][a-z0-9-]*",
 
 
+include: "rules/common.smk"
 include: "rules/ingest.smk"
 include: "rules/enrich.smk"
 include: "rules/release.smk"

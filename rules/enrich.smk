@@ -4,6 +4,7 @@
 rule langid:
     """Tag every paragraph and document of one source with its language, score and script."""
     input:
+        code=step_code("langid"),
         documents=rules.parse.output.documents,
         paragraphs=rules.parse.output.paragraphs,
     output:
@@ -22,6 +23,7 @@ rule langid:
 rule dedup:
     """Find exact and near duplicates and translation pairs across the whole corpus; keep one copy of each."""
     input:
+        code=step_code("dedup", "translation"),
         documents=expand(rules.langid.output.documents, source=SOURCE_IDS),
         paragraphs=expand(rules.langid.output.paragraphs, source=SOURCE_IDS),
         audit=expand(rules.parse.output.audit, source=SOURCE_IDS),
@@ -45,6 +47,7 @@ rule dedup:
 rule split:
     """Assign each group of duplicates and translations to one split, stably across versions."""
     input:
+        code=step_code("split", "dedup"),
         documents=rules.dedup.output.documents,
         paragraphs=rules.dedup.output.paragraphs,
         audit=rules.dedup.output.audit,

@@ -5,6 +5,7 @@
 rule register_sources:
     """Write the checked source registry as the `sources` table that later steps join on."""
     input:
+        code=step_code("sources"),
         registry=config["sources"],
         schema="config/sources.schema.yaml",
         raw=list(RAW_PATHS.values()),
@@ -21,6 +22,7 @@ rule register_sources:
 rule parse:
     """Decode, parse and clean one raw source into documents, paragraphs and audit rows with byte offsets."""
     input:
+        code=step_code("parse", "clean"),
         raw=lambda wildcards: RAW_PATHS[wildcards.source],
         sources=rules.register_sources.output.sources,
     output:

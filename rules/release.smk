@@ -5,6 +5,7 @@
 rule validate:
     """Run every great-expectations suite on the final tables; fail the run on any unmet expectation."""
     input:
+        code=step_code("validate", "clean", "split", "dedup"),
         tables=multiext("results/tables/", "documents.parquet", "paragraphs.parquet", "audit.parquet",
                         "duplicates.parquet", "sources.parquet"),
         split_report=rules.split.output.report,
@@ -29,6 +30,7 @@ rule validate:
 rule package:
     """Package the validated tables as a versioned Hugging Face dataset with card, citation and checksums."""
     input:
+        code=step_code("package", "card", "sources"),
         passed=rules.validate.output.passed,
         tables=rules.validate.input.tables,
         split_report=rules.split.output.report,
@@ -53,6 +55,7 @@ rule package:
 rule lock_splits:
     """Write the split lock of the validated build (opt-in, at release time; copy it to config/ and commit)."""
     input:
+        code=step_code("split", "dedup"),
         passed=rules.validate.output.passed,
         documents=rules.split.output.documents,
     output:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -66,3 +68,20 @@ def test_seed_languages(built_project: Path):
         latin = sum("a" <= ch.lower() <= "z" for ch in text)
         assert language == ("ru" if cyrillic > latin else "en"), text[:80]
     assert set(posts["language"]) == {"ru", "en"}
+
+
+def planned_rules(project: Path) -> set[str]:
+    result = run_snakemake(project, "--dry-run")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return set(re.findall(r"^rule (\w+):", result.stdout + result.stderr, flags=re.MULTILINE))
+
+
+def test_editing_a_step_module_reruns_that_step(built_project: Path, tmp_path: Path):
+    """Snakemake tracks a rule's script, not the modules it imports; the rules list them as inputs."""
+    project = copy_project(tmp_path / "project")
+    shutil.copytree(built_project / "results", project / "results")
+    shutil.copytree(built_project / ".snakemake", project / ".snakemake")  # recorded checksums and provenance
+    assert planned_rules(project) == set()
+    card = project / "scripts" / "infospace" / "card.py"
+    card.write_text(card.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert planned_rules(project) == {"package", "all"}
