@@ -270,32 +270,33 @@ def paragraph_split_problems(tables: Tables) -> list[str]:
             for para_id, doc_id, split, doc_split in bad.iter_rows()]
 
 
+def _members(tables: Tables) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Documents and paragraphs with their id as `member`, so cluster checks treat both levels alike."""
+    return tables.documents.rename({"doc_id": "member"}), tables.paragraphs.rename({"para_id": "member"})
+
+
 def duplicate_cluster_problems(tables: Tables) -> list[str]:
     """Clusters of the documents and paragraphs tables, and of the duplicates table (members still present)."""
-    doc_split = tables.documents.select(pl.col("doc_id").alias("member"), "split")
-    para_split = tables.paragraphs.select(pl.col("para_id").alias("member"), "split")
-    problems = spans_two_splits(
-        tables.documents.select(pl.col("doc_id").alias("member"), "dup_cluster_id", "split"),
-        "dup_cluster_id", "document cluster")
-    problems += spans_two_splits(
-        tables.paragraphs.select(pl.col("para_id").alias("member"), "dup_cluster_id", "split"),
-        "dup_cluster_id", "paragraph cluster")
+    documents, paragraphs = _members(tables)
+    problems = spans_two_splits(documents.select("member", "dup_cluster_id", "split"), "dup_cluster_id",
+                                "document cluster")
+    problems += spans_two_splits(paragraphs.select("member", "dup_cluster_id", "split"), "dup_cluster_id",
+                                 "paragraph cluster")
     members = tables.duplicates.select("cluster_id", "level", pl.col("member_id").alias("member"))
     present = pl.concat([
-        members.filter(pl.col("level") == "document").join(doc_split, on="member", how="inner"),
-        members.filter(pl.col("level") == "paragraph").join(para_split, on="member", how="inner"),
+        members.filter(pl.col("level") == level).join(frame.select("member", "split"), on="member", how="inner")
+        for level, frame in (("document", documents), ("paragraph", paragraphs))
     ])
     problems += spans_two_splits(present, "cluster_id", "duplicates-table cluster")
     return sorted(set(problems))
 
 
 def translation_group_problems(tables: Tables) -> list[str]:
-    problems = spans_two_splits(
-        tables.documents.select(pl.col("doc_id").alias("member"), "translation_group", "split"),
-        "translation_group", "translation group")
-    problems += spans_two_splits(
-        tables.paragraphs.select(pl.col("para_id").alias("member"), "translation_group", "split"),
-        "translation_group", "paragraph translation group")
+    documents, paragraphs = _members(tables)
+    problems = spans_two_splits(documents.select("member", "translation_group", "split"), "translation_group",
+                                "translation group")
+    problems += spans_two_splits(paragraphs.select("member", "translation_group", "split"), "translation_group",
+                                 "paragraph translation group")
     return problems
 
 
