@@ -74,11 +74,24 @@ def load_samples(data: Path, limit: int | None, half: str = "all") -> dict[str, 
     return samples
 
 
-def evaluate(predict: Predict, texts: list[str], label: str) -> tuple[float, float, float]:
-    """Accuracy, `und` share and paragraphs per second of `predict` on texts that all have `label`."""
-    start = time.process_time()  # CPU time of this process: other jobs on the machine do not count
-    answers = [predict(text) for text in texts]
-    seconds = max(time.process_time() - start, 1e-9)
+TIMING_PASSES = 3
+
+
+def evaluate(
+    predict: Predict, texts: list[str], label: str, before_pass: Callable[[], None]
+) -> tuple[float, float, float]:
+    """Accuracy, `und` share and paragraphs per second of `predict` on texts that all have `label`.
+
+    Throughput is the best of TIMING_PASSES passes over the texts (as `timeit` does): a pass that another process
+    slowed down says nothing about the code. `before_pass` empties the word-list caches, so every pass starts cold
+    and repeats of the same texts do not flatter the figure. Every pass gives the same answers.
+    """
+    seconds = float("inf")
+    for _ in range(TIMING_PASSES):
+        before_pass()
+        start = time.process_time()  # CPU time of this process: other jobs on the machine do not count
+        answers = [predict(text) for text in texts]
+        seconds = min(seconds, max(time.process_time() - start, 1e-9))
     n = len(texts)
     return (
         sum(a == label for a in answers) / n,
@@ -87,7 +100,9 @@ def evaluate(predict: Predict, texts: list[str], label: str) -> tuple[float, flo
     )
 
 
-def print_dev_table(samples: dict[str, dict[str, list[str]]], systems: dict[str, Predict]) -> None:
+def print_dev_table(
+    samples: dict[str, dict[str, list[str]]], systems: dict[str, Predict], before_pass: Callable[[], None]
+) -> None:
     names = list(systems)
     header = f"{'granularity':<13}{'lang':<6}{'n':>5}" + "".join(
         f"  {name + ' acc':>13} {'und':>6} {'par/s':>8}" for name in names
@@ -101,7 +116,7 @@ def print_dev_table(samples: dict[str, dict[str, list[str]]], systems: dict[str,
         for language, texts in sorted(samples[granularity].items()):
             row = f"{granularity:<13}{language:<6}{len(texts):>5}"
             for name in names:
-                accuracy, und, rate = evaluate(systems[name], texts, language)
+                accuracy, und, rate = evaluate(systems[name], texts, language, before_pass)
                 per_system[name].append(accuracy)
                 totals[name][0] += len(texts)
                 totals[name][1] += len(texts) / rate
@@ -113,6 +128,11 @@ def print_dev_table(samples: dict[str, dict[str, list[str]]], systems: dict[str,
             row += f"  {macro * 100:>12.2f}% {'':>6} {totals[name][0] / totals[name][1]:>8.0f}"
         print(row)
         print()
+
+
+def clear_lexicon_caches(detector: Detector) -> None:
+    for lexicon in detector.lexicons.values():
+        lexicon.clear_cache()
 
 
 def load_seed_labels(path: Path = SEED_LABELS) -> list[tuple[str, str]]:
@@ -158,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"models loaded in {time.perf_counter() - start:.1f}s; languages {', '.join(config.languages)}")
     print(f"data: {args.data.resolve()} (half {args.half}, limit {args.limit or 'none'})")
     print("accuracy counts `und` as wrong; par/s = paragraphs per CPU second, one thread, after loading\n")
-    print_dev_table(samples, detectors(detector, config))
+    print_dev_table(samples, detectors(detector, config), lambda: clear_lexicon_caches(detector))
     if SEED_LABELS.exists():
         print_seed_table(detector, config)
     print(f"\npeak memory (max RSS): {peak_memory_mb():.0f} MB")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from infospace.langid import UND, Detector, LangidConfig, build_detector, count_letters, evidence_text, tag_document
-from infospace.langid import add_language_columns, dominant_script, tag_paragraph
+from infospace.langid import add_language_columns, cyrillic_words, dictionary_paths, dominant_script, tag_paragraph
 from infospace.schema import schema_for
 from infospace.tables import to_arrow
 
@@ -90,6 +91,36 @@ def test_short_lines_are_und_or_right(detector: Detector, text: str, expected: s
 )
 def test_cyrillic_languages_are_told_apart(detector: Detector, text: str, expected: str) -> None:
     assert tag_paragraph(text, detector, CONFIG).language == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("продавец сказал", "ru"),  # "продавец" is no Ukrainian word form (Ukrainian: продавець)
+        ("товарищ сказал", "ru"),
+        ("реформи далеко", "uk"),  # "реформи" is no Russian word form (Russian: реформы)
+    ],
+)
+def test_word_lists_settle_short_russian_and_ukrainian_text(detector: Detector, text: str, expected: str) -> None:
+    assert tag_paragraph(text, detector, CONFIG).language == expected
+    without_word_lists = replace(CONFIG, unknown_word_penalty=1.0)
+    assert tag_paragraph(text, detector, without_word_lists).language != expected  # the word lists decide it
+
+
+def test_word_lists_come_from_the_installed_dictionary_packages(detector: Detector) -> None:
+    site_packages = Path(pl.__file__).resolve().parents[1]
+    for language, path in dictionary_paths().items():
+        assert Path(path).resolve().is_relative_to(site_packages), (language, path)
+    assert set(detector.lexicons) == {"ru", "uk"}
+    russian, ukrainian = detector.lexicons["ru"], detector.lexicons["uk"]
+    assert russian.knows("значащих") and not russian.knows("значущих")
+    assert ukrainian.knows("значущих") and ukrainian.knows("п'ять") and ukrainian.knows("будь-який")
+    assert cyrillic_words("П’ять пʼять, hello будь-який 2025") == ["п'ять", "п'ять", "будь-який"]
+    assert russian.unknown_share([]) == 0.0
+    assert russian.unknown_share(["значащих", "значущих"]) == 0.5
+    # A language without a word list is not affected by it.
+    english_only = build_detector(LangidConfig.from_dict({"languages": ["en", "be", "kk"]}))
+    assert english_only.lexicons == {}
 
 
 @pytest.mark.parametrize(

