@@ -57,6 +57,17 @@ def test_no_seed_paragraph_gets_a_wrong_language_above_threshold(detector: Detec
     assert wrong == []
 
 
+def test_low_accuracy_mode_on_long_text_keeps_every_seed_language(detector: Detector) -> None:
+    always_high = replace(CONFIG, lingua_low_accuracy_letters=10**9)
+    threshold = CONFIG.lingua_low_accuracy_letters
+    long_rows = [row for row in seed_rows() if count_letters(evidence_text(row["text"])) >= threshold]
+    assert len(long_rows) > 50
+    for row in long_rows:
+        low, high = tag_paragraph(row["text"], detector, CONFIG), tag_paragraph(row["text"], detector, always_high)
+        assert low.language == high.language == row["label"], row
+        assert abs(low.score - high.score) < 0.01, row
+
+
 def test_hashtag_only_seed_lines_are_und(detector: Detector) -> None:
     for row in seed_rows():
         if row["label"] == UND:
