@@ -34,12 +34,16 @@ paths = {Path(path).name.removesuffix(".parquet"): Path(path) for path in snakem
 
 arrow = {name: pq.read_table(paths[name]) for name in TABLE_NAMES}
 tables = Tables(**{name: pl.from_arrow(arrow[name]) for name in TABLE_NAMES})
-# Released documents keep their locked split unless the split report lists them as merge moves.
+# Released documents keep their locked split unless the split report lists them as merge moves; paragraph
+# duplicate clusters are held to the split step's rule for which paragraphs link documents.
 split_lock = read_split_lock(snakemake.input.split_lock)
-merge_moved = merge_moved_doc_ids(json.loads(Path(snakemake.input.split_report).read_text(encoding="utf-8")))
+split_report = json.loads(Path(snakemake.input.split_report).read_text(encoding="utf-8"))
+merge_moved = merge_moved_doc_ids(split_report)
+link_min_chars = split_report["link_min_chars"] if split_report["link_paragraph_duplicates"] else None
 problems = cross_table_problems(tables, config, read_raw_files(tables.sources, raw_dir),
                                 {name: table.schema for name, table in arrow.items()},
-                                split_lock=split_lock, merge_moved=merge_moved)
+                                split_lock=split_lock, merge_moved=merge_moved,
+                                paragraph_link_min_chars=link_min_chars)
 
 results, failures = run_suites(suite_frames(arrow, cross_table_frame(problems)), config,
                                Path(snakemake.output.data_docs))

@@ -119,6 +119,7 @@ def synthetic_split_report(merge_moves: list[dict] | None = None, moves: list[di
         "hash": "int(sha256(salt + key)) / 2**64",
         "group_key": "smallest doc_id of the group",
         "link_paragraph_duplicates": True,
+        "link_min_chars": 40,
         "groups": {"train": 2, "validation": 1, "test": 2},
         "documents": {"train": 2, "validation": 2, "test": 2},
         "paragraphs": {"train": 2, "validation": 2, "test": 2},

@@ -23,6 +23,7 @@ from infospace.split import (  # noqa: E402
     document_groups,
     format_split_lock,
     hash_position,
+    linking_paragraphs,
     merge_moved_doc_ids,
     parse_split_lock,
     read_split_lock,
@@ -58,8 +59,13 @@ def make_documents(doc_ids: list[str], dup: dict[str, str] | None = None,
     )
 
 
-def make_paragraphs(documents: pl.DataFrame, para_dup: dict[str, str] | None = None) -> pl.DataFrame:
-    """Two paragraphs per document; `para_dup` maps a para_id to its paragraph duplicate cluster."""
+LONG_LINE = "A paragraph long enough to link the documents that repeat it."
+
+
+def make_paragraphs(documents: pl.DataFrame, para_dup: dict[str, str] | None = None,
+                    short: frozenset[str] = frozenset()) -> pl.DataFrame:
+    """Two paragraphs per document; `para_dup` maps a para_id to its paragraph duplicate cluster. Duplicated
+    paragraphs hold LONG_LINE, or "#Hashtag" when their para_id is in `short`."""
     para_dup = para_dup or {}
     rows = []
     for doc_id, source_id in documents.select("doc_id", "source_id").iter_rows():
@@ -67,7 +73,9 @@ def make_paragraphs(documents: pl.DataFrame, para_dup: dict[str, str] | None = N
             para_id = f"{doc_id}/{index}"
             rows.append({
                 "para_id": para_id, "doc_id": doc_id, "source_id": source_id, "index": index,
-                "byte_start": index * 10, "byte_end": index * 10 + 5, "text": "x", "language": "en",
+                "byte_start": index * 10, "byte_end": index * 10 + 5,
+                "text": ("#Hashtag" if para_id in short else LONG_LINE) if para_id in para_dup else "x",
+                "language": "en",
                 "language_score": 0.9, "script": "Latn", "is_duplicate": para_id in para_dup,
                 "dup_cluster_id": para_dup.get(para_id), "translation_group": None,
             })
@@ -114,6 +122,21 @@ def test_groups_union_duplicates_translations_and_paragraph_duplicates() -> None
     assert groups["b/1"] == groups["d/0"] == "b/1"  # via a duplicated paragraph
     assert groups["a/0"] == "a/0"
     assert dict(document_groups(documents).iter_rows())["d/0"] == "d/0"  # without paragraph links
+
+
+def test_short_repeated_paragraphs_do_not_link_documents() -> None:
+    documents = make_documents([f"s/{i}" for i in range(4)])
+    para_dup = {"s/0/1": "paragraph/s/0/1", "s/1/1": "paragraph/s/0/1", "s/2/1": "paragraph/s/2/1",
+                "s/3/1": "paragraph/s/2/1"}
+    paragraphs = make_paragraphs(documents, para_dup=para_dup, short=frozenset({"s/2/1", "s/3/1"}))
+    linking = linking_paragraphs(paragraphs, CONFIG.link_min_chars)
+    assert linking["para_id"].to_list() == ["s/0/1", "s/1/1"]
+    groups = dict(document_groups(documents, linking).iter_rows())
+    assert groups["s/1"] == "s/0"  # a long shared paragraph links
+    assert groups["s/3"] == "s/3"  # a shared hashtag line does not
+    _, _, report = assign_splits(documents, paragraphs, CONFIG)
+    assert report["paragraph_clusters"] == {"total": 2, "linking": 1}
+    assert report["link_min_chars"] == 40
 
 
 def test_paragraphs_inherit_split_and_tables_still_match_the_schema() -> None:

@@ -179,6 +179,24 @@ def test_duplicate_cluster_across_splits_is_found() -> None:
     assert problems_of(replace(tables, duplicates=duplicates))["duplicate_cluster_in_one_split"]
 
 
+def test_paragraph_clusters_are_held_to_the_split_steps_link_rule() -> None:
+    tables = good_tables()
+    # "Second paragraph." (train) and "Hello world." (test): one cluster across splits, both keys under 40 chars.
+    paragraphs = tables.paragraphs.with_columns(
+        dup_cluster_id=pl.when(pl.col("para_id").is_in(["s1/0/1", "s2/1/0"])).then(pl.lit("paragraph/s1/0/1")))
+    clustered = replace(tables, paragraphs=paragraphs)
+    arrow = arrow_of(clustered)
+    schemas = {k: v.schema for k, v in arrow.items()}
+
+    def found(min_chars: int | None) -> list[str]:
+        return cross_table_problems(clustered, CONFIG, RAW, schemas,
+                                    paragraph_link_min_chars=min_chars)["duplicate_cluster_in_one_split"]
+
+    # Keys: "second paragraph" (16 characters) and "hello world" (11): both link from 11 characters down.
+    assert found(0) and found(11)
+    assert found(12) == found(40) == found(None) == []
+
+
 def test_orphans_are_found() -> None:
     tables = good_tables()
     documents = tables.documents.with_columns(source_id=pl.lit("nowhere"))

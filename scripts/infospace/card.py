@@ -374,7 +374,9 @@ def section_splits(f: CardFacts) -> str:
     text = ("\n### How the splits were made\n\n"
             "Splits are assigned per group, not per document: a group is the union of a document's duplicate "
             "cluster and its translation group"
-            + (" (and of documents sharing a duplicated paragraph)" if report["link_paragraph_duplicates"] else "")
+            + (" (and of documents sharing a duplicated paragraph of at least "
+               f"{report['link_min_chars']} characters; shorter repeated lines such as hashtag footers or greetings "
+               "are boilerplate and link nothing)" if report["link_paragraph_duplicates"] else "")
             + ", so no duplicate, near duplicate or translation of a document sits in another split. "
             "The split lock (config/split_lock.tsv) records the split of every document of the last released "
             "version: a group with a locked member takes the split of its locked members, so a released document "

@@ -3,7 +3,10 @@
 1. **Groups.** Documents that are duplicates or translations of each other must share a split, or the test set leaks
    into train. A group is a connected component of documents linked by a shared document `dup_cluster_id`, a shared
    `translation_group`, or (with `link_paragraph_duplicates`, on by default) a paragraph of one document duplicating
-   a paragraph of another (a shared paragraph `dup_cluster_id`). Components are found with union-find.
+   a paragraph of another (a shared paragraph `dup_cluster_id`). Only paragraphs whose duplicate key
+   (`dedup.normalized_keys`) has at least `link_min_chars` characters link documents: shorter repeated lines, such as
+   a feed's hashtag footer or a greeting, are boilerplate, and linking through them would merge a whole feed into one
+   group. Components are found with union-find.
 2. **The split lock** (config/split_lock.tsv, `doc_id<TAB>split`, sorted by doc_id). It records the split of every
    document of the last released version; rule `lock_splits` writes it from a validated build to
    results/release/split_lock.tsv, and the maintainer copies it to config/ and commits it with the release.
@@ -44,7 +47,7 @@ from typing import Any
 
 import polars as pl
 
-from infospace.dedup import UnionFind
+from infospace.dedup import UnionFind, normalized_keys
 from infospace.schema import SPLITS
 
 DEFAULT_SALT = "infospace-split-v1"
@@ -58,6 +61,7 @@ class SplitConfig:
     salt: str
     ratios: dict[str, float]
     link_paragraph_duplicates: bool = True
+    link_min_chars: int = 40
     fill_empty_splits: bool = True
 
 
@@ -75,6 +79,7 @@ def split_config(section: Mapping[str, Any] | None) -> SplitConfig:
         salt=str(section.get("salt", DEFAULT_SALT)),
         ratios={name: ratios.get(name, 0.0) / total for name in SPLITS},
         link_paragraph_duplicates=bool(section.get("link_paragraph_duplicates", True)),
+        link_min_chars=int(section.get("link_min_chars", 40)),
         fill_empty_splits=bool(section.get("fill_empty_splits", True)),
     )
 
@@ -89,6 +94,13 @@ def _link_members(union_find: UnionFind, pairs: pl.DataFrame, link_column: str) 
         first = members[0]
         for other in members[1:]:
             union_find.union(first, other)
+
+
+def linking_paragraphs(paragraphs: pl.DataFrame, min_chars: int) -> pl.DataFrame:
+    """The paragraphs whose duplicate cluster links their documents: in a cluster, with a duplicate key of at least
+    `min_chars` characters."""
+    clustered = paragraphs.filter(pl.col("dup_cluster_id").is_not_null())
+    return clustered.filter(normalized_keys(clustered["text"]).str.len_chars() >= min_chars)
 
 
 def document_groups(documents: pl.DataFrame, paragraphs: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -284,7 +296,8 @@ def assign_splits(
     released version.
     """
     lock = dict(lock or {})
-    groups = document_groups(documents, paragraphs if config.link_paragraph_duplicates else None)
+    linking = linking_paragraphs(paragraphs, config.link_min_chars) if config.link_paragraph_duplicates else None
+    groups = document_groups(documents, linking)
     locked, merge_moves = locked_group_splits(groups, lock)
     group_splits, moves = assign_group_splits(groups["group_key"], config, locked)
     doc_splits = groups.join(group_splits.select("group_key", "split"), on="group_key", how="left")
@@ -298,6 +311,10 @@ def assign_splits(
         raise ValueError(f"{len(orphans)} paragraph(s) belong to no document, e.g. {orphans[:5]}")
 
     report = split_report(config, group_splits, doc_splits, paragraphs_out, moves)
+    report["paragraph_clusters"] = {
+        "total": paragraphs.drop_nulls("dup_cluster_id")["dup_cluster_id"].n_unique(),
+        "linking": 0 if linking is None else linking["dup_cluster_id"].n_unique(),
+    }
     report["lock"] = lock_report(lock, groups, group_splits, merge_moves)
     return documents_out, paragraphs_out, report
 
@@ -323,6 +340,7 @@ def split_report(
         "hash": HASH_FORMULA,
         "group_key": "smallest doc_id of the group",
         "link_paragraph_duplicates": config.link_paragraph_duplicates,
+        "link_min_chars": config.link_min_chars,
         "groups": groups,
         "documents": _counts(doc_splits),
         "paragraphs": _counts(paragraphs),

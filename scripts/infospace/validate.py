@@ -52,6 +52,7 @@ from infospace.schema import (  # noqa: E402
     UNDETERMINED_LANGUAGE,
     schema_for,
 )
+from infospace.split import linking_paragraphs  # noqa: E402
 
 TABLE_NAMES = ("sources", "documents", "paragraphs", "audit", "duplicates")
 CROSS_TABLE = "cross_table"
@@ -186,7 +187,8 @@ CROSS_CHECKS: dict[str, str] = {
     "text_sha256_matches": "documents.text_sha256 is the sha256 of documents.text.",
     "id_in_one_split": "No doc_id or para_id appears in two splits.",
     "paragraph_split_matches_document": "Every paragraph has its document's split.",
-    "duplicate_cluster_in_one_split": "No exact or near duplicate cluster (document or paragraph level) spans two splits.",
+    "duplicate_cluster_in_one_split": "No document duplicate cluster, and no paragraph duplicate cluster that links "
+                                      "documents (split.link_min_chars), spans two splits.",
     "translation_group_in_one_split": "No translation group spans two splits.",
     "byte_accounting": "Kept paragraphs plus audit rows cover every non-white-space byte of each raw file exactly "
                        "once, and decoding then normalizing each row's bytes gives its text.",
@@ -275,9 +277,17 @@ def _members(tables: Tables) -> tuple[pl.DataFrame, pl.DataFrame]:
     return tables.documents.rename({"doc_id": "member"}), tables.paragraphs.rename({"para_id": "member"})
 
 
-def duplicate_cluster_problems(tables: Tables) -> list[str]:
-    """Clusters of the documents and paragraphs tables, and of the duplicates table (members still present)."""
+def duplicate_cluster_problems(tables: Tables, paragraph_link_min_chars: int | None = 0) -> list[str]:
+    """Clusters of the documents and paragraphs tables, and of the duplicates table (members still present).
+
+    Paragraph clusters count only through paragraphs that link documents in the split step (duplicate key of at
+    least `paragraph_link_min_chars` characters); None means paragraph duplicates link nothing and are not checked.
+    """
     documents, paragraphs = _members(tables)
+    if paragraph_link_min_chars is None:
+        paragraphs = paragraphs.clear()
+    else:
+        paragraphs = linking_paragraphs(paragraphs, paragraph_link_min_chars)
     problems = spans_two_splits(documents.select("member", "dup_cluster_id", "split"), "dup_cluster_id",
                                 "document cluster")
     problems += spans_two_splits(paragraphs.select("member", "dup_cluster_id", "split"), "dup_cluster_id",
@@ -399,11 +409,13 @@ def read_raw_files(sources: pl.DataFrame, raw_dir: Path) -> dict[str, bytes | No
 
 def cross_table_problems(tables: Tables, config: ValidateConfig, raw_files: Mapping[str, bytes | None],
                          schemas: Mapping[str, pa.Schema], split_lock: Mapping[str, str] | None = None,
-                         merge_moved: Collection[str] = ()) -> dict[str, list[str]]:
+                         merge_moved: Collection[str] = (),
+                         paragraph_link_min_chars: int | None = 0) -> dict[str, list[str]]:
     """Every cross-table check by name (see CROSS_CHECKS): the offending rows, described one per string.
 
     `split_lock` (doc_id -> split) and `merge_moved` (doc_ids the split report lists as merge moves) feed
-    `locked_split_kept`; without a lock that check has nothing to check.
+    `locked_split_kept`; without a lock that check has nothing to check. `paragraph_link_min_chars` is the split
+    step's rule for paragraph links (see `duplicate_cluster_problems`; the default 0 checks every paragraph cluster).
     """
     source_ids, doc_ids = tables.sources["source_id"], tables.documents["doc_id"]
     return {
@@ -416,7 +428,7 @@ def cross_table_problems(tables: Tables, config: ValidateConfig, raw_files: Mapp
         "text_sha256_matches": text_sha256_problems(tables.documents),
         "id_in_one_split": id_split_problems(tables),
         "paragraph_split_matches_document": paragraph_split_problems(tables),
-        "duplicate_cluster_in_one_split": duplicate_cluster_problems(tables),
+        "duplicate_cluster_in_one_split": duplicate_cluster_problems(tables, paragraph_link_min_chars),
         "translation_group_in_one_split": translation_group_problems(tables),
         "byte_accounting": corpus_byte_accounting_problems(tables, raw_files),
         "locked_split_kept": locked_split_problems(tables.documents, split_lock, merge_moved),
