@@ -232,6 +232,22 @@ def test_config_defaults_and_unknown_keys() -> None:
         LangidConfig.from_dict({"min_leters": 3})
 
 
+def test_card_states_the_accuracy_the_harness_measures(detector: Detector) -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from langid_eval import DEFAULT_DATA, load_samples
+
+    from infospace.card import LANGID_DEV_ACCURACY
+
+    samples = load_samples(DEFAULT_DATA, None)
+    for granularity, stated in LANGID_DEV_ACCURACY.items():
+        by_language = samples[granularity.replace(" ", "-")]
+        accuracy = [
+            sum(tag_paragraph(text, detector, CONFIG).language == language for text in texts) / len(texts)
+            for language, texts in by_language.items()
+        ]
+        assert round(sum(accuracy) / len(accuracy), 4) == stated, granularity
+
+
 def test_harness_runs_on_a_small_sample() -> None:
     result = subprocess.run(
         [sys.executable, str(REPO / "benchmarks" / "langid_eval.py"), "--limit", "20",
