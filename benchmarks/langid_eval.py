@@ -74,7 +74,7 @@ def load_samples(data: Path, limit: int | None, half: str = "all") -> dict[str, 
     return samples
 
 
-TIMING_PASSES = 3
+TIMING_PASSES = 5
 
 
 def evaluate(

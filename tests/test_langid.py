@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from infospace.langid import UND, Detector, LangidConfig, build_detector, count_letters, evidence_text, tag_document
 from infospace.langid import add_language_columns, cyrillic_words, dictionary_paths, dominant_script, tag_paragraph
+from infospace.langid import word_classes, word_list_factors
 from infospace.schema import schema_for
 from infospace.tables import to_arrow
 
@@ -110,11 +112,12 @@ def test_cyrillic_languages_are_told_apart(detector: Detector, text: str, expect
         ("продавец сказал", "ru"),  # "продавец" is no Ukrainian word form (Ukrainian: продавець)
         ("товарищ сказал", "ru"),
         ("реформи далеко", "uk"),  # "реформи" is no Russian word form (Russian: реформы)
+        ("Дякую за увагу!", "uk"),  # "дякую", "увагу": Ukrainian word forms only; lingua alone says Belarusian
     ],
 )
 def test_word_lists_settle_short_russian_and_ukrainian_text(detector: Detector, text: str, expected: str) -> None:
     assert tag_paragraph(text, detector, CONFIG).language == expected
-    without_word_lists = replace(CONFIG, unknown_word_penalty=1.0)
+    without_word_lists = replace(CONFIG, word_list_weight=0.0)
     assert tag_paragraph(text, detector, without_word_lists).language != expected  # the word lists decide it
 
 
@@ -127,11 +130,32 @@ def test_word_lists_come_from_the_installed_dictionary_packages(detector: Detect
     assert russian.knows("значащих") and not russian.knows("значущих")
     assert ukrainian.knows("значущих") and ukrainian.knows("п'ять") and ukrainian.knows("будь-який")
     assert cyrillic_words("П’ять пʼять, hello будь-який 2025") == ["п'ять", "п'ять", "будь-який"]
-    assert russian.unknown_share([]) == 0.0
-    assert russian.unknown_share(["значащих", "значущих"]) == 0.5
-    # A language without a word list is not affected by it.
-    english_only = build_detector(LangidConfig.from_dict({"languages": ["en", "be", "kk"]}))
-    assert english_only.lexicons == {}
+    assert word_classes(["значущих", "значащих", "xyzщ"], detector.lexicons) == Counter(
+        {(False, True): 1, (True, False): 1, (False, False): 1})
+
+
+def test_word_list_factors() -> None:
+    languages = ("en", "ru", "uk", "be", "kk", "pl")
+    assert word_list_factors(Counter(), languages, 0.5) == dict.fromkeys(languages, 1.0)  # no Cyrillic words
+    ukrainian_only = word_list_factors(Counter({(False, True): 2}), languages, 0.5)
+    assert ukrainian_only["uk"] == 1.0 and max(ukrainian_only[lang] for lang in ("ru", "be", "kk")) < 0.2
+    unknown_to_both = word_list_factors(Counter({(False, False): 2}), languages, 0.5)
+    assert unknown_to_both["kk"] == 1.0 and unknown_to_both["be"] > 0.5
+    assert max(unknown_to_both["ru"], unknown_to_both["uk"]) < 0.05
+    assert ukrainian_only["pl"] == unknown_to_both["pl"] == 1.0  # no counts: no evidence either way
+    assert word_list_factors(Counter({(False, True): 2}), languages, 0.0) == dict.fromkeys(languages, 1.0)
+
+
+def test_word_class_counts_are_those_of_the_tuning_half() -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from langid_eval import DEFAULT_DATA, load_samples
+    from langid_word_classes import count_word_classes
+
+    from infospace.langid import WORD_CLASS_COUNTS, Lexicon
+
+    sentences = load_samples(DEFAULT_DATA, None, "first")["sentences"]
+    lexicons = {language: Lexicon(language) for language in ("ru", "uk")}
+    assert count_word_classes(sentences, lexicons) == WORD_CLASS_COUNTS
 
 
 @pytest.mark.parametrize(

@@ -16,12 +16,14 @@ same 99.76%).
 Otherwise the fused score of a configured language is `w * fastText + (1 - w) * lingua` (both renormalised over
 the configured languages), with `w = fasttext_weight`, or SHORT_TEXT_FASTTEXT_WEIGHT under SHORT_TEXT_LETTERS
 letters (fastText leans to Russian on a word or two). It is multiplied by `foreign_letter_penalty` for each
-Cyrillic letter the language's alphabet lacks (at most three times), and by `unknown_word_penalty ** share`, where
-`share` is the share of the text's Cyrillic words missing from the language's word list (Russian and Ukrainian: the
-pymorphy3-dicts-ru and pymorphy3-dicts-uk packages; the other languages have no word list and get no such factor).
-Word lists settle what n-grams cannot on short text: "реформи" is a Ukrainian word form and no Russian one. The
-score is set to zero when the text has no letter of the language's script (no Cyrillic letter: not ru/uk/be/kk; no
-Latin letter: not en), then renormalised.
+Cyrillic letter the language's alphabet lacks (at most three times), and by the word-list evidence: each Cyrillic
+word falls in one of four classes, known or not to the Russian word list and known or not to the Ukrainian one
+(pymorphy3-dicts-ru, pymorphy3-dicts-uk), and `P(class | language)` is estimated from labelled text
+(WORD_CLASS_COUNTS). The factor is `exp(word_list_weight * (log-likelihood of the words - the best language's))`,
+a tempered naive Bayes: words known only to the Ukrainian list ("реформи", "дякую") speak for Ukrainian, words known
+to neither list speak for Belarusian or Kazakh. Word lists settle what n-grams cannot on short text. The score is
+set to zero when the text has no letter of the language's script (no Cyrillic letter: not ru/uk/be/kk; no Latin
+letter: not en), then renormalised.
 The rule and its weights were chosen by measurement on the dev set, tuned on the first half of each file and
 checked on the second (benchmarks/langid_eval.py --half).
 
@@ -33,6 +35,7 @@ when the fused score is under `min_score`.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -73,6 +76,19 @@ SHORT_TEXT_FASTTEXT_WEIGHT = 0.1
 
 # Word lists (pymorphy3 dictionary packages, installed from the lock; never downloaded).
 LEXICON_LANGUAGES = ("ru", "uk")
+# A word's class: (known to the Russian list, known to the Ukrainian list).
+WordClass = tuple[bool, bool]
+WORD_CLASSES: tuple[WordClass, ...] = ((False, False), (False, True), (True, False), (True, True))
+# Cyrillic words per language and class, in WORD_CLASSES order, counted in the sentences of lines 1-250 of each file
+# of lingua's public test data (`benchmarks/langid_word_classes.py --half first`; tests/test_langid.py recounts
+# them). P(class | language) adds one to each count. English has no Cyrillic words, so its classes are uniform.
+WORD_CLASS_COUNTS: dict[str, tuple[int, int, int, int]] = {
+    "en": (0, 0, 0, 0),
+    "ru": (32, 4, 1526, 886),
+    "uk": (88, 2547, 48, 1211),
+    "be": (2346, 346, 309, 639),
+    "kk": (2488, 72, 194, 215),
+}
 _CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+(?:['’ʼ-][\u0400-\u04ff]+)*")
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'"})  # the Ukrainian dictionary spells п'ять with U+0027
 
@@ -112,7 +128,7 @@ class LangidConfig:
     lingua_max_chars: int = 1000
     lingua_low_accuracy_letters: int = 60
     document_min_share: float = 0.2
-    unknown_word_penalty: float = 0.2
+    word_list_weight: float = 0.5
 
     @classmethod
     def from_dict(cls, section: Mapping[str, Any] | None) -> LangidConfig:
@@ -144,7 +160,7 @@ class Detector:
         self.languages = config.languages
         self.lingua = self._lingua_for(config.languages)
         self.fasttext = fasttext.load_model(str(fasttext_model_path()))
-        self.lexicons = {language: Lexicon(language) for language in LEXICON_LANGUAGES if language in self.languages}
+        self.lexicons = {language: Lexicon(language) for language in LEXICON_LANGUAGES}
 
     @lru_cache(maxsize=64)  # noqa: B019 - one detector object lives for the whole step
     def _lingua_for(self, languages: tuple[str, ...], low_accuracy: bool = False) -> Any:
@@ -205,14 +221,41 @@ class Lexicon:
     def clear_cache(self) -> None:
         self._is_known.cache_clear()
 
-    def unknown_share(self, words: list[str]) -> float:
-        """Share of `words` that are not word forms of the language (0 when there are no words)."""
-        return sum(not self.knows(word) for word in words) / len(words) if words else 0.0
-
 
 def cyrillic_words(text: str) -> list[str]:
     """The Cyrillic words of `text`, lower case, apostrophes unified."""
     return [word.lower().translate(_APOSTROPHES) for word in _CYRILLIC_WORD.findall(text)]
+
+
+def word_classes(words: Iterable[str], lexicons: Mapping[str, Lexicon]) -> Counter[WordClass]:
+    """How many of `words` fall in each class (known to the Russian list, known to the Ukrainian list)."""
+    return Counter((lexicons["ru"].knows(word), lexicons["uk"].knows(word)) for word in words)
+
+
+@lru_cache(maxsize=None)
+def _log_class_probabilities(language: str) -> dict[WordClass, float] | None:
+    counts = WORD_CLASS_COUNTS.get(language)
+    if counts is None:
+        return None
+    total = sum(counts) + len(WORD_CLASSES)
+    return {word_class: math.log((count + 1) / total) for word_class, count in zip(WORD_CLASSES, counts)}
+
+
+def word_list_factors(classes: Mapping[WordClass, int], languages: Iterable[str], weight: float) -> dict[str, float]:
+    """Each language's word-list factor in (0, 1]: `exp(weight * (its log-likelihood - the best one's))`.
+
+    A language without counts in WORD_CLASS_COUNTS gets 1 (no evidence either way).
+    """
+    log_likelihoods = {}
+    for language in languages:
+        log_probabilities = _log_class_probabilities(language)
+        if log_probabilities is not None:
+            log_likelihoods[language] = sum(n * log_probabilities[c] for c, n in classes.items())
+    best = max(log_likelihoods.values(), default=0.0)
+    return {
+        language: math.exp(weight * (log_likelihoods[language] - best)) if language in log_likelihoods else 1.0
+        for language in languages
+    }
 
 
 def fasttext_model_path() -> Path:
@@ -313,23 +356,22 @@ def fuse(
     fasttext_probabilities: Mapping[str, float],
     lingua_confidences: Mapping[str, float],
     foreign: Mapping[str, int],
-    unknown_words: Mapping[str, float],
+    word_lists: Mapping[str, float],
     allowed: Mapping[str, bool],
     w: float,
     config: LangidConfig,
 ) -> dict[str, float]:
     """Fused, renormalised score of each configured language (the module docstring gives the rule).
 
-    `foreign` is the number of letters outside each language's alphabet, `unknown_words` the share of words missing
-    from its word list (languages without one are absent), `allowed` whether the text has a letter of the
-    language's script, `w` fastText's weight.
+    `foreign` is the number of letters outside each language's alphabet, `word_lists` the word-list factor (see
+    `word_list_factors`), `allowed` whether the text has a letter of the language's script, `w` fastText's weight.
     """
     fasttext_share = _normalised(fasttext_probabilities, config.languages)
     lingua_share = _normalised(lingua_confidences, config.languages)
     scores = {
         language: (w * fasttext_share[language] + (1 - w) * lingua_share[language])
         * config.foreign_letter_penalty ** min(foreign[language], MAX_PENALISED_LETTERS)
-        * config.unknown_word_penalty ** unknown_words.get(language, 0.0)
+        * word_lists[language]
         * allowed[language]
         for language in config.languages
     }
@@ -376,17 +418,12 @@ def tag_paragraph(text: str, detector: Detector, config: LangidConfig) -> Tag:
         plausible = tuple(lang for lang in config.languages if allowed[lang])
     low_accuracy = letters >= config.lingua_low_accuracy_letters
     lingua_confidences = detector.lingua_confidences(evidence, config.lingua_max_chars, plausible, low_accuracy)
-    words = cyrillic_words(evidence[: config.lingua_max_chars])
-    unknown_words = {
-        language: lexicon.unknown_share(words)
-        for language, lexicon in detector.lexicons.items()
-        if language in plausible
-    }
+    classes = word_classes(cyrillic_words(evidence[: config.lingua_max_chars]), detector.lexicons)
     scores = fuse(
         fasttext_probabilities,
         lingua_confidences,
         foreign,
-        unknown_words,
+        word_list_factors(classes, config.languages, config.word_list_weight),
         allowed,
         fasttext_weight(letters, config),
         config,
