@@ -21,11 +21,11 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from langid_eval import DEFAULT_DATA, load_samples  # noqa: E402
 
 from infospace.langid import (  # noqa: E402
-    LEXICON_LANGUAGES,
     WORD_CLASSES,
     Lexicon,
     cyrillic_words,
     evidence_text,
+    load_lexicons,
     word_classes,
 )
 
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--half", choices=("first", "second", "all"), default="first")
     args = parser.parse_args(argv)
     sentences = load_samples(args.data.resolve(), None, args.half)["sentences"]
-    lexicons = {language: Lexicon(language) for language in LEXICON_LANGUAGES}
+    lexicons = load_lexicons()
     print(f"# classes: {WORD_CLASSES} (known to ru, known to uk); data {args.data.resolve()}, half {args.half}")
     for language, counts in count_word_classes(sentences, lexicons).items():
         print(f'    "{language}": {counts},')

@@ -146,16 +146,15 @@ def test_word_list_factors() -> None:
     assert word_list_factors(Counter({(False, True): 2}), languages, 0.0) == dict.fromkeys(languages, 1.0)
 
 
-def test_word_class_counts_are_those_of_the_tuning_half() -> None:
+def test_word_class_counts_are_those_of_the_tuning_half(detector: Detector) -> None:
     sys.path.insert(0, str(REPO / "benchmarks"))
     from langid_eval import DEFAULT_DATA, load_samples
     from langid_word_classes import count_word_classes
 
-    from infospace.langid import WORD_CLASS_COUNTS, Lexicon
+    from infospace.langid import WORD_CLASS_COUNTS
 
     sentences = load_samples(DEFAULT_DATA, None, "first")["sentences"]
-    lexicons = {language: Lexicon(language) for language in ("ru", "uk")}
-    assert count_word_classes(sentences, lexicons) == WORD_CLASS_COUNTS
+    assert count_word_classes(sentences, detector.lexicons) == WORD_CLASS_COUNTS
 
 
 @pytest.mark.parametrize(

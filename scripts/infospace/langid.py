@@ -160,7 +160,7 @@ class Detector:
         self.languages = config.languages
         self.lingua = self._lingua_for(config.languages)
         self.fasttext = fasttext.load_model(str(fasttext_model_path()))
-        self.lexicons = {language: Lexicon(language) for language in LEXICON_LANGUAGES}
+        self.lexicons = load_lexicons()
 
     @lru_cache(maxsize=64)  # noqa: B019 - one detector object lives for the whole step
     def _lingua_for(self, languages: tuple[str, ...], low_accuracy: bool = False) -> Any:
@@ -209,7 +209,6 @@ class Lexicon:
     def __init__(self, language: str) -> None:
         import pymorphy3
 
-        self.language = language
         analyzer = pymorphy3.MorphAnalyzer(path=dictionary_paths()[language], lang=language)
         # lru_cache: word frequencies are Zipfian, so most lookups repeat (a lookup costs about 5 µs).
         self._is_known = lru_cache(maxsize=1 << 16)(analyzer.word_is_known)
@@ -220,6 +219,11 @@ class Lexicon:
 
     def clear_cache(self) -> None:
         self._is_known.cache_clear()
+
+
+def load_lexicons() -> dict[str, Lexicon]:
+    """The word list of each language of LEXICON_LANGUAGES."""
+    return {language: Lexicon(language) for language in LEXICON_LANGUAGES}
 
 
 def cyrillic_words(text: str) -> list[str]:
