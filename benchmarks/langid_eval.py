@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/langid_eval.py [--data DIR] [--half {first,second,all}] [--limit N]
 
 DIR has the layout `<granularity>/<iso>.txt`, one sample per line, labelled by the file name (default:
-../shared/langid-dev/ next to the repository). For every granularity and language it prints accuracy (an `und`
+benchmarks/data/langid-dev/, shipped with the repository). For every granularity and language it prints accuracy (an `und`
 answer counts as wrong), the share tagged `und`, and throughput (paragraphs per second on one thread, models
 already loaded), then the macro accuracy over languages. `--half first` uses the first half of each file (lines
 1-250 of the dev set, where the fusion rule was tuned), `--half second` the other half (held out, to check it). It also scores the hand-labelled seed paragraphs
@@ -33,7 +33,7 @@ from infospace.langid import (  # noqa: E402
     tag_paragraph,
 )
 
-DEFAULT_DATA = REPO.parent / "shared" / "langid-dev"
+DEFAULT_DATA = REPO / "benchmarks" / "data" / "langid-dev"
 SEED_LABELS = REPO / "tests" / "data" / "langid_seed_labels.tsv"
 Predict = Callable[[str], str]
 

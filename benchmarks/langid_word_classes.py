@@ -4,7 +4,7 @@
 
 A Cyrillic word's class is (known to the Russian word list, known to the Ukrainian one). For each language this
 prints how many words of its `sentences/<iso>.txt` samples fall in each class, in WORD_CLASSES order, as the Python
-literal langid.py holds. The committed counts come from `--half first` of ../shared/langid-dev/ (the half the
+literal langid.py holds. The committed counts come from `--half first` of benchmarks/data/langid-dev/ (the half the
 fusion rules were tuned on), so `--half second` stays held out.
 """
 

@@ -17,15 +17,6 @@ REGISTRY = REPO / "config" / "sources.yaml"
 SCHEMA = REPO / "config" / "sources.schema.yaml"
 
 
-def test_raw_files_match_the_shared_seeds():
-    seeds = REPO.parent / "shared" / "seeds"
-    if not seeds.is_dir():
-        pytest.skip("../shared/seeds is not beside this checkout")
-    for seed in sorted(seeds.iterdir()):
-        assert (RAW_DIR / seed.name).read_bytes() == seed.read_bytes(), seed.name
-    assert sorted(p.name for p in RAW_DIR.iterdir()) == sorted(p.name for p in seeds.iterdir())
-
-
 def test_registry_is_valid_and_complete():
     entries = load_registry(REGISTRY, SCHEMA)
     assert check_registry(entries, RAW_DIR) == []

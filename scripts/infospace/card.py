@@ -56,7 +56,7 @@ BIAS_BULLETS = [
     "Re-hosting the texts carries an amplification risk: republishing state messaging spreads it further.",
 ]
 
-# Macro accuracy (en, ru, uk, be, kk) of the langid step on lingua's public test data (../shared/langid-dev, 500
+# Macro accuracy (en, ru, uk, be, kk) of the langid step on lingua's public test data (benchmarks/data/langid-dev, 500
 # samples per language and granularity), as printed by benchmarks/langid_eval.py; tests/test_langid.py recomputes it.
 LANGID_DEV_ACCURACY = {"sentences": 0.9972, "word pairs": 0.99, "single words": 0.9352}
 
