@@ -12,6 +12,8 @@ from snakemake.utils import min_version, validate
 min_version("9.0")
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
+from infospace.schema import LINE_FORMATS  # noqa: E402
+from infospace.shards import WHOLE_FILE, read_manifest  # noqa: E402
 from infospace.sources import RegistryError, check_registry, load_registry  # noqa: E402
 
 
@@ -30,11 +32,12 @@ if PROBLEMS:
     raise WorkflowError("Source registry check failed (config/sources.yaml vs data/raw/):\n  " + "\n  ".join(PROBLEMS))
 SOURCE_IDS = sorted(entry["id"] for entry in SOURCES)
 RAW_PATHS = {entry["id"]: str(RAW_DIR / entry["path"]) for entry in SOURCES}
-
+FORMATS = {entry["id"]: entry["format"] for entry in SOURCES}
 
 
 wildcard_constraints:
     source="[a-z0-9][a-z0-9-]*",
+    shard="[0-9]{5}",
 
 
 include: "rules/common.smk"

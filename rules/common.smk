@@ -4,3 +4,21 @@
 def step_code(*modules):
     """A step's modules as inputs, so editing one reruns the step (Snakemake tracks a rule's script, not its imports)."""
     return [f"scripts/infospace/{module}.py" for module in ("schema", "tables", *modules)]
+
+
+def shards_of(source):
+    """Shard ids of one source: one shard for a line format, else those of its manifest (checkpoint shard_manifest)."""
+    if FORMATS[source] in LINE_FORMATS:
+        return [WHOLE_FILE]
+    return [s.shard for s in read_manifest(checkpoints.shard_manifest.get(source=source).output.manifest)]
+
+
+def every_shard(pattern):
+    """Input function: `pattern` for every shard of every source, sources in id order, shards in order."""
+    return lambda wildcards: [pattern.format(source=source, shard=shard)
+                              for source in SOURCE_IDS for shard in shards_of(source)]
+
+
+def manifest_of(wildcards):
+    """The shard manifest a record-format source's per-shard jobs read (none for a line format)."""
+    return [] if FORMATS[wildcards.source] in LINE_FORMATS else f"results/shards/{wildcards.source}.tsv"

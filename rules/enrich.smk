@@ -2,18 +2,18 @@
 
 
 rule langid:
-    """Tag every paragraph and document of one source with its language, score and script."""
+    """Tag every paragraph and document of one shard with its language, score and script."""
     input:
         code=step_code("langid"),
         documents=rules.parse.output.documents,
         paragraphs=rules.parse.output.paragraphs,
     output:
-        documents="results/langid/{source}/documents.parquet",
-        paragraphs="results/langid/{source}/paragraphs.parquet",
+        documents="results/langid/{source}/{shard}/documents.parquet",
+        paragraphs="results/langid/{source}/{shard}/paragraphs.parquet",
     params:
         langid=lookup(within=config, dpath="langid"),
     log:
-        "logs/langid/{source}.log",
+        "logs/langid/{source}/{shard}.log",
     conda:
         "../envs/pipeline.yaml"
     script:
@@ -23,10 +23,11 @@ rule langid:
 rule dedup:
     """Find exact and near duplicates and translation pairs across the whole corpus; keep one copy of each."""
     input:
-        code=step_code("dedup", "translation"),
-        documents=expand(rules.langid.output.documents, source=SOURCE_IDS),
-        paragraphs=expand(rules.langid.output.paragraphs, source=SOURCE_IDS),
-        audit=expand(rules.parse.output.audit, source=SOURCE_IDS),
+        code=step_code("dedup", "translation", "records"),
+        sources=rules.register_sources.output.sources,
+        documents=every_shard(rules.langid.output.documents),
+        paragraphs=every_shard(rules.langid.output.paragraphs),
+        audit=every_shard(rules.parse.output.audit),
     output:
         documents="results/dedup/documents.parquet",
         paragraphs="results/dedup/paragraphs.parquet",

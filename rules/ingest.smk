@@ -1,5 +1,6 @@
 # Ingest: the registered raw sources become documents, paragraphs and an audit of removed spans.
-# Per-source steps are separate jobs, so a corpus can later be sharded without changing the DAG's shape.
+# Per-shard steps are separate jobs: a line-format source is one shard, a record-format source is cut by
+# checkpoint shard_manifest (scripts/infospace/shards.py).
 
 
 rule register_sources:
@@ -19,20 +20,40 @@ rule register_sources:
         "../scripts/run_register_sources.py"
 
 
-rule parse:
-    """Decode, parse and clean one raw source into documents, paragraphs and audit rows with byte offsets."""
+checkpoint shard_manifest:
+    """Cut one record-format source into shards of `records.shard_size` records (record and byte ranges)."""
     input:
-        code=step_code("parse", "clean"),
+        code=step_code("shards"),
+        raw=lambda wildcards: RAW_PATHS[wildcards.source],
+    output:
+        manifest="results/shards/{source}.tsv",
+    params:
+        shard_size=lookup(within=config, dpath="records/shard_size"),
+        format=lambda wildcards: FORMATS[wildcards.source],
+    log:
+        "logs/shard_manifest/{source}.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/run_shard_manifest.py"
+
+
+rule parse:
+    """Decode, parse and clean one shard of a source into documents, paragraphs and audit rows with provenance."""
+    input:
+        code=step_code("parse", "clean", "records", "shards"),
         raw=lambda wildcards: RAW_PATHS[wildcards.source],
         sources=rules.register_sources.output.sources,
+        manifest=manifest_of,
     output:
-        documents="results/parsed/{source}/documents.parquet",
-        paragraphs="results/parsed/{source}/paragraphs.parquet",
-        audit="results/parsed/{source}/audit.parquet",
+        documents="results/parsed/{source}/{shard}/documents.parquet",
+        paragraphs="results/parsed/{source}/{shard}/paragraphs.parquet",
+        audit="results/parsed/{source}/{shard}/audit.parquet",
     params:
         clean=lookup(within=config, dpath="clean"),
+        records=lookup(within=config, dpath="records/bad_records"),
     log:
-        "logs/parse/{source}.log",
+        "logs/parse/{source}/{shard}.log",
     conda:
         "../envs/pipeline.yaml"
     script:

@@ -5,11 +5,12 @@
 rule validate:
     """Run every great-expectations suite on the final tables; fail the run on any unmet expectation."""
     input:
-        code=step_code("validate", "clean", "split", "dedup"),
+        code=step_code("validate", "provenance", "records", "shards", "clean", "split", "dedup"),
         tables=multiext("results/tables/", "documents.parquet", "paragraphs.parquet", "audit.parquet",
                         "duplicates.parquet", "sources.parquet"),
         split_report=rules.split.output.report,
         split_lock="config/split_lock.tsv",
+        manifests=lambda wildcards: [f"results/shards/{s}.tsv" for s in SOURCE_IDS if FORMATS[s] not in LINE_FORMATS],
     output:
         results="results/validation/results.json",
         data_docs=directory("results/validation/data_docs"),

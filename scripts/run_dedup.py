@@ -8,6 +8,7 @@ import time
 import polars as pl
 
 from infospace.dedup import dedup_config, deduplicate
+from infospace.records import RecordError, duplicate_record_ids
 from infospace.tables import write_table
 from infospace.translation import link_translations, translation_config, with_translation_groups
 
@@ -26,6 +27,11 @@ def main() -> None:
     documents = concat(snakemake.input.documents)
     paragraphs = concat(snakemake.input.paragraphs)
     audit = concat(snakemake.input.audit)
+    sources = pl.read_parquet(snakemake.input.sources)
+    repeated = duplicate_record_ids(documents, dict(sources.select("source_id", "path").iter_rows()),
+                                    dict(sources.select("source_id", "format").iter_rows()))
+    if repeated:
+        raise RecordError("\n".join(repeated))
 
     start = time.perf_counter()
     result = deduplicate(documents, paragraphs, audit, dedup_cfg)

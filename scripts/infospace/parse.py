@@ -1,16 +1,22 @@
-"""Parse one registered source into documents, kept paragraphs and audit rows, by the source's `format`.
+"""Parse one registered source (or one shard of it) into documents, kept paragraphs and audit rows, by `format`.
 
-Every non-blank line of the raw file ends up in exactly one place: a kept paragraph, or an audit row with the reason
-it was removed (page furniture, platform artifacts, repeats, or metadata consumed into a document field). Each row
-carries the byte range it came from.
+Line formats (web_article, telegram_feed): every non-blank line of the raw file ends up in exactly one place: a kept
+paragraph, or an audit row with the reason it was removed (page furniture, platform artifacts, repeats, or metadata
+consumed into a document field). Each row carries the byte range it came from.
+
+Record formats (jsonl, parquet; scripts/infospace/records.py): every record becomes a document, or audit rows (a bad
+record, or a record whose every line was removed). Rows carry their record's span and a character range into the
+record's text. Both kinds go through the same row builders below, so the tables do not depend on the format.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Callable
 
 import polars as pl
@@ -27,7 +33,17 @@ from infospace.clean import (
     is_headline_like,
     is_placeholder_line,
 )
-from infospace.schema import audit_id, schema_for
+from infospace.records import (
+    RecordDate,
+    RecordDraft,
+    RecordPolicy,
+    parquet_columns,
+    parquet_text_as_binary,
+    parse_jsonl,
+    parse_parquet_rows,
+)
+from infospace.schema import LINE_FORMATS, audit_id, schema_for
+from infospace.shards import Shard, read_bytes
 
 
 @dataclass(frozen=True)
@@ -39,6 +55,8 @@ class Span:
     text: str
     raw_text: str  # decoded, not yet normalized: where cuts inside the line are found
     repaired: bool = False
+    char_start: int | None = None  # record formats: the range in the record's text
+    char_end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +74,7 @@ class DocumentDraft:
     removed: list[Removal] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)
     title_span: Span | None = None
+    position: int | None = None  # record formats: the record index; line formats number their documents
 
     def remove(self, span: Span, reason: str, rule: str) -> None:
         self.removed.append(Removal(span, reason, rule))
@@ -326,18 +345,84 @@ PARSERS: dict[str, Callable[[DecodedSource, CleanRules], list[DocumentDraft]]] =
 
 
 def parse_source(raw: bytes, source: dict[str, Any], rules: CleanRules) -> ParsedSource:
-    """Decode, parse and clean one raw source into the parse-stage documents, paragraphs and audit tables."""
+    """Decode, parse and clean one raw source of a line format into the parse-stage tables."""
     decoded = decode_source(raw, source.get("encoding"), source["path"])
-    drafts = PARSERS[source["format"]](decoded, rules)
+    return tables_of(PARSERS[source["format"]](decoded, rules), source, decoded.encoding)
+
+
+def parse_shard(path: Path, source: dict[str, Any], shard: Shard, rules: CleanRules,
+                policy: RecordPolicy) -> ParsedSource:
+    """The parse-stage tables of one shard of a source, whatever its format (the one entry point of this step)."""
+    if source["format"] in LINE_FORMATS:
+        return parse_source(path.read_bytes(), source, rules)
+    mapping = json.loads(source["fields"])
+    if source["format"] == "jsonl":
+        records = parse_jsonl(read_bytes(path, shard), shard.byte_start, shard.first_record, mapping, rules, policy,
+                              source["path"])
+    elif source["format"] == "parquet":
+        records = parse_parquet_rows(read_parquet_rows(path, shard, mapping, source["path"]), shard.first_record,
+                                     mapping, rules, policy, source["path"])
+    else:
+        raise ValueError(f"{source['path']}: no parser for format {source['format']!r}")
+    return parse_records(records, source)
+
+
+def read_parquet_rows(path: Path, shard: Shard, mapping: dict[str, str], name: str) -> list[dict[str, Any]]:
+    """Rows [first_record, end_record) of a Parquet file, mapped columns only, the text column as bytes."""
+    import pyarrow.parquet as pq
+
+    handle = pq.ParquetFile(path)
+    columns = parquet_columns(handle.schema_arrow.names, mapping, name)
+    rows: list[dict[str, Any]] = []
+    start = 0
+    for group in range(handle.metadata.num_row_groups):  # read only the row groups that overlap the shard
+        n = handle.metadata.row_group(group).num_rows
+        low, high = max(shard.first_record, start), min(shard.end_record, start + n)
+        if low < high:
+            table = handle.read_row_group(group, columns=columns).slice(low - start, high - low)
+            rows.extend(parquet_text_as_binary(table, mapping["text"]).to_pylist())
+        start += n
+    return rows
+
+
+def record_documents(records: list[RecordDraft]) -> list[DocumentDraft]:
+    """Record drafts as document drafts: pieces become spans with the record's span and their character range."""
+    drafts = []
+    for record in records:
+        draft = DocumentDraft(position=record.index)
+        if record.bad is not None:
+            problem, message, text = record.bad
+            draft.remove(Span(record.byte_start, record.byte_end, text, text), f"bad_record:{problem}", message)
+        else:
+            def span(piece: Any) -> Span:
+                return Span(record.byte_start, record.byte_end, piece.text, piece.text, piece.repaired,
+                            piece.char_start, piece.char_end)
+
+            draft.kept = [span(piece) for piece in record.kept]
+            for piece, reason, rule in record.removed:
+                draft.remove(span(piece), reason, rule)
+            draft.fields = dict(record.fields)
+        drafts.append(draft)
+    return drafts
+
+
+def parse_records(records: list[RecordDraft], source: dict[str, Any]) -> ParsedSource:
+    """The parse-stage tables of the records of one shard of a record format (text is UTF-8)."""
+    return tables_of(record_documents(records), source, "utf-8")
+
+
+def tables_of(drafts: list[DocumentDraft], source: dict[str, Any], encoding: str) -> ParsedSource:
+    """Document drafts as the parse-stage tables. A draft with nothing kept (a post of platform artifacts only, a bad
+    record) gives audit rows with no document."""
     documents, paragraphs, audit = [], [], []
     position = 0
     for draft in drafts:
         if not draft.kept:
-            # Nothing kept (e.g. a post of platform artifacts only): its lines are audit rows with no document.
             audit.extend(_audit_rows(source["source_id"], None, draft.removed))
             continue
+        position = draft.position if draft.position is not None else position
         doc_id = f"{source['source_id']}/{position}"
-        documents.append(_document_row(doc_id, position, draft, decoded, source))
+        documents.append(_document_row(doc_id, position, draft, encoding, source))
         paragraphs.extend(_paragraph_rows(doc_id, source["source_id"], draft.kept))
         audit.extend(_audit_rows(source["source_id"], doc_id, draft.removed))
         position += 1
@@ -352,18 +437,20 @@ def _frame(rows: list[dict[str, Any]], table: str) -> pl.DataFrame:
     return pl.from_arrow(pa.Table.from_pylist(rows, schema=schema_for(table, "parse")))
 
 
-def _document_row(doc_id: str, position: int, draft: DocumentDraft, decoded: DecodedSource,
+def _document_row(doc_id: str, position: int, draft: DocumentDraft, encoding: str,
                   source: dict[str, Any]) -> dict[str, Any]:
     text = "\n".join(span.text for span in draft.kept)
     spans = [s.byte_start for s in draft.kept] + [r.span.byte_start for r in draft.removed]
     ends = [s.byte_end for s in draft.kept] + [r.span.byte_end for r in draft.removed]
     fields = draft.fields
-    published, precision, origin = _published(fields.get("published"), source["published"])
+    published, precision, origin, tz = _published(fields.get("published"), fields.get("record_published"),
+                                                  source["published"])
     hashtags = list(dict.fromkeys(tag for span in draft.kept for tag in HASHTAG.findall(span.text)))
     return {
         "doc_id": doc_id,
         "source_id": source["source_id"],
         "position": position,
+        "record_id": fields.get("record_id"),
         "byte_start": min(spans),
         "byte_end": max(ends),
         "text": text,
@@ -373,6 +460,7 @@ def _document_row(doc_id: str, position: int, draft: DocumentDraft, decoded: Dec
         "title": fields.get("title"),
         "published": published,
         "published_precision": precision,
+        "published_tz": tz,
         "published_origin": origin,
         "author": fields.get("author"),
         "author_role": fields.get("author_role"),
@@ -382,19 +470,25 @@ def _document_row(doc_id: str, position: int, draft: DocumentDraft, decoded: Dec
         "hashtags": hashtags,
         "dateline": fields.get("dateline"),
         "forwarded_from": fields.get("forwarded_from"),
-        "encoding": decoded.encoding,
+        "channel": fields.get("channel"),
+        "url": fields.get("url"),
+        "encoding": encoding,
         "mojibake_repaired": any(s.repaired for s in draft.kept) or any(r.span.repaired for r in draft.removed),
     }
 
 
-def _published(stated: tuple[Span, StatedDate] | None, registry_value: str) -> tuple[datetime | None, str, str]:
-    """The registry's date wins unless it is unknown; then the date stated in the text, if any."""
+def _published(stated: tuple[Span, StatedDate] | None, record: RecordDate | None,
+               registry_value: str) -> tuple[datetime | None, str, str, str | None]:
+    """(published, precision, origin, tz). A record's own date wins (it is per document); then the registry's date
+    unless it is unknown; then the date stated in the text, if any."""
+    if record is not None:
+        return record.value, record.precision, "record", record.tz
     value, precision = registry_date(registry_value)
     if value is not None:
-        return value, precision, "registry"
+        return value, precision, "registry", None
     if stated is not None:
-        return stated[1].value, stated[1].precision, "text"
-    return None, "unknown", "unknown"
+        return stated[1].value, stated[1].precision, "text", None
+    return None, "unknown", "unknown", None
 
 
 def _paragraph_rows(doc_id: str, source_id: str, kept: list[Span]) -> list[dict[str, Any]]:
@@ -406,6 +500,8 @@ def _paragraph_rows(doc_id: str, source_id: str, kept: list[Span]) -> list[dict[
             "index": index,
             "byte_start": span.byte_start,
             "byte_end": span.byte_end,
+            "char_start": span.char_start,
+            "char_end": span.char_end,
             "text": span.text,
         }
         for index, span in enumerate(kept)
@@ -415,11 +511,13 @@ def _paragraph_rows(doc_id: str, source_id: str, kept: list[Span]) -> list[dict[
 def _audit_rows(source_id: str, doc_id: str | None, removed: list[Removal]) -> list[dict[str, Any]]:
     return [
         {
-            "audit_id": audit_id(source_id, removal.span.byte_start),
+            "audit_id": audit_id(source_id, removal.span.byte_start, removal.span.char_start),
             "source_id": source_id,
             "doc_id": doc_id,
             "byte_start": removal.span.byte_start,
             "byte_end": removal.span.byte_end,
+            "char_start": removal.span.char_start,
+            "char_end": removal.span.char_end,
             "text": removal.span.text,
             "reason": removal.reason,
             "rule": removal.rule,

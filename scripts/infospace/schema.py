@@ -16,11 +16,18 @@ STAGES = ("register", "parse", "langid", "dedup", "split")
 
 SPLITS = ("train", "validation", "test")
 AFFILIATIONS = ("government", "state_owned_media", "state_affiliated", "private", "independent", "unknown")
-FORMATS = ("web_article", "telegram_feed")
-PRECISIONS = ("minute", "day", "month", "year", "unknown")
+# Seed formats are text files read line by line (byte offsets); record formats hold one document per record.
+LINE_FORMATS = ("web_article", "telegram_feed")
+RECORD_FORMATS = ("jsonl", "parquet")
+FORMATS = LINE_FORMATS + RECORD_FORMATS
+PRECISIONS = ("second", "minute", "day", "month", "year", "unknown")
 PUBLISHED_BASES = ("stated_in_text", "inferred_from_content", "unknown")
-FIELD_ORIGINS = ("text", "registry", "unknown")
+FIELD_ORIGINS = ("record", "text", "registry", "unknown")
 UNDETERMINED_LANGUAGE = "und"
+
+# Why a record of a record format is not a document (config `records.bad_records` says which fail the run instead).
+BAD_RECORD_PROBLEMS = ("not_json", "invalid_utf8", "missing_text", "text_not_string", "empty_text",
+                       "unparsable_date", "bad_field")
 
 # Why a span of raw text is not in a kept paragraph. `metadata:<field>` reasons are built from METADATA_FIELDS.
 METADATA_FIELDS = ("published", "views", "author", "author_role", "rubric", "photo_credit", "forwarded_from")
@@ -33,7 +40,7 @@ REMOVAL_REASONS = (
     "repeated_block",
     "platform_artifact",
     "duplicate",
-) + tuple(f"metadata:{field}" for field in METADATA_FIELDS)
+) + tuple(f"bad_record:{problem}" for problem in BAD_RECORD_PROBLEMS) + tuple(f"metadata:{field}" for field in METADATA_FIELDS)
 
 DEDUP_LEVELS = ("document", "paragraph")
 DEDUP_METHODS = ("exact", "near")
@@ -78,6 +85,8 @@ SOURCES = (
     _c("retrieved", STR, "register", "Retrieval date (ISO 8601, truncated) or `unknown`."),
     _c("retrieved_precision", STR, "register", "Precision of `retrieved`."),
     _c("languages_declared", LIST_STR, "register", "ISO 639-1 languages the source is known to contain."),
+    _c("fields", STR, "register", "Record formats: JSON object mapping dataset fields to the record's fields "
+       "(config/sources.yaml `fields`); null for the line formats.", nullable=True),
     _c("terms", STR, "register", "What is known of the reuse terms, or `unknown`."),
     _c("notes", STR, "register", "Facts about the source and how uncertain values were decided."),
 )
@@ -86,8 +95,11 @@ DOCUMENTS = (
     _c("doc_id", STR, "parse", "`<source_id>/<position>`; stable across runs."),
     _c("source_id", STR, "parse", "Registered source this document comes from."),
     _c("position", pa.int32(), "parse", "Order of the document in its source (0-based; Telegram post order)."),
-    _c("byte_start", pa.int64(), "parse", "First byte of the document's span in the raw file."),
-    _c("byte_end", pa.int64(), "parse", "End (exclusive) of the document's span in the raw file."),
+    _c("record_id", STR, "parse", "Record formats: the record's own id (registry `fields.id`), else its 0-based "
+       "record index; null for the line formats.", nullable=True),
+    _c("byte_start", pa.int64(), "parse", "First byte of the document's span in the raw file (jsonl: its line; "
+       "parquet: its row index)."),
+    _c("byte_end", pa.int64(), "parse", "End (exclusive) of the document's span (parquet: row index + 1)."),
     _c("text", STR, "parse", "Kept paragraphs joined by a newline, after cleaning."),
     _c("text_sha256", STR, "parse", "sha256 of `text` encoded as UTF-8."),
     _c("n_paragraphs", pa.int32(), "parse", "Number of kept paragraphs."),
@@ -96,6 +108,8 @@ DOCUMENTS = (
     _c("published", TIMESTAMP, "parse", "Publication time, truncated to `published_precision` (time zone unknown).",
        nullable=True),
     _c("published_precision", STR, "parse", "Precision of `published`: " + ", ".join(PRECISIONS) + "."),
+    _c("published_tz", STR, "parse", "UTC offset the source stated with the time (e.g. `+03:00`); `published` is "
+       "then in UTC. Null when no offset is known: `published` is then the stated local time.", nullable=True),
     _c("published_origin", STR, "parse", "Where `published` came from: " + ", ".join(FIELD_ORIGINS) + "."),
     _c("author", STR, "parse", "Byline name, when stated.", nullable=True),
     _c("author_role", STR, "parse", "Byline role, when stated.", nullable=True),
@@ -107,6 +121,9 @@ DOCUMENTS = (
        nullable=True),
     _c("forwarded_from", STR, "parse", "Telegram channel a post was forwarded from; null for the host's own posts.",
        nullable=True),
+    _c("channel", STR, "parse", "Channel or outlet named by the record (record formats), when given.",
+       nullable=True),
+    _c("url", STR, "parse", "Address of the document named by the record, when given.", nullable=True),
     _c("encoding", STR, "parse", "Encoding the raw bytes were decoded with."),
     _c("mojibake_repaired", pa.bool_(), "parse", "True when ftfy repaired mis-decoded text in this document."),
     _c("language", STR, "langid", "Language of most letters (ISO 639-1), or `und`."),
@@ -124,7 +141,12 @@ PARAGRAPHS = (
     _c("source_id", STR, "parse", "Registered source of the document."),
     _c("index", pa.int32(), "parse", "Order of the paragraph in its document (0-based)."),
     _c("byte_start", pa.int64(), "parse", "First byte of the paragraph in the raw file."),
-    _c("byte_end", pa.int64(), "parse", "End (exclusive); decoding and normalizing these bytes gives `text`."),
+    _c("byte_end", pa.int64(), "parse", "End (exclusive); decoding and normalizing these bytes gives `text` "
+       "(line formats). Record formats: the document's span; see `char_start`."),
+    _c("char_start", pa.int64(), "parse", "Record formats: first character of the paragraph in the record's text "
+       "field; null for the line formats.", nullable=True),
+    _c("char_end", pa.int64(), "parse", "Record formats: end (exclusive) of the paragraph in the record's text; "
+       "normalizing that slice gives `text`.", nullable=True),
     _c("text", STR, "parse", "Paragraph text after cleaning."),
     _c("language", STR, "langid", "ISO 639-1 language, or `und` when there is too little evidence."),
     _c("language_score", pa.float64(), "langid", "Confidence in `language`, in [0, 1]."),
@@ -141,6 +163,10 @@ AUDIT = (
     _c("doc_id", STR, "parse", "Document the span was in, when it was inside one.", nullable=True),
     _c("byte_start", pa.int64(), "parse", "First byte of the removed span in the raw file."),
     _c("byte_end", pa.int64(), "parse", "End (exclusive) of the removed span."),
+    _c("char_start", pa.int64(), "parse", "Record formats: first character of the removed span in the record's "
+       "text; null for a whole removed record and for the line formats.", nullable=True),
+    _c("char_end", pa.int64(), "parse", "Record formats: end (exclusive) of the removed span in the record's text.",
+       nullable=True),
     _c("text", STR, "parse", "The removed text, normalized like kept text."),
     _c("reason", STR, "parse", "Why it was removed: " + ", ".join(REMOVAL_REASONS) + "."),
     _c("rule", STR, "parse", "The configured pattern or heuristic that matched."),
@@ -157,14 +183,17 @@ DUPLICATES = (
     _c("similarity", pa.float64(), "dedup", "True Jaccard similarity of the member's shingles to the kept member's."),
 )
 
-def audit_id(source_id: str, byte_start: int) -> str:
-    """Id of an audit row: its source and the first byte of the removed span (spans never overlap)."""
-    return f"{source_id}/a{byte_start}"
+def audit_id(source_id: str, byte_start: int, char_start: int | None = None) -> str:
+    """Id of an audit row: its source, the first byte of the removed span and, inside a record, its first character
+    (`<source_id>/a<byte_start>[.<char_start>]`; spans never overlap)."""
+    return f"{source_id}/a{byte_start}" + ("" if char_start is None else f".{char_start}")
 
 
 def audit_id_expr() -> pl.Expr:
-    """`audit_id` as a polars expression over columns source_id and byte_start."""
-    return (pl.col("source_id") + "/a" + pl.col("byte_start").cast(pl.String)).alias("audit_id")
+    """`audit_id` as a polars expression over columns source_id, byte_start and char_start."""
+    suffix = pl.when(pl.col("char_start").is_null()).then(pl.lit("")).otherwise(
+        pl.lit(".") + pl.col("char_start").cast(pl.String))
+    return (pl.col("source_id") + "/a" + pl.col("byte_start").cast(pl.String) + suffix).alias("audit_id")
 
 
 TABLES: dict[str, tuple[Column, ...]] = {
@@ -186,8 +215,8 @@ KEYS: dict[str, tuple[str, ...]] = {
 SORT_KEYS: dict[str, tuple[str, ...]] = {
     "sources": ("source_id",),
     "documents": ("source_id", "position"),
-    "paragraphs": ("source_id", "byte_start"),
-    "audit": ("source_id", "byte_start"),
+    "paragraphs": ("source_id", "byte_start", "char_start"),
+    "audit": ("source_id", "byte_start", "char_start"),
     "duplicates": ("level", "cluster_id", "member_id"),
 }
 

@@ -15,7 +15,8 @@ import polars as pl
 import pyarrow as pa
 import yaml
 
-from infospace.schema import columns_for, schema_for
+from infospace.records import json_dumps_fields
+from infospace.schema import LINE_FORMATS, RECORD_FORMATS, columns_for, schema_for
 
 
 class RegistryError(Exception):
@@ -75,6 +76,9 @@ def check_registry(entries: list[dict[str, Any]], raw_dir: Path) -> list[str]:
             seen.setdefault(value, index)
 
     for index, entry in enumerate(entries):
+        if "fields" in entry and entry["format"] in LINE_FORMATS:
+            problems.append(f"sources[{index}] (id={entry['id']!r}) field `fields`: format {entry['format']} is read "
+                            f"line by line and takes no field mapping; only {', '.join(RECORD_FORMATS)} do")
         label = f"sources[{index}] (id={entry['id']!r}) field `path`"
         relative = Path(entry["path"])
         if relative.is_absolute() or ".." in relative.parts:
@@ -117,5 +121,6 @@ def sources_frame(entries: list[dict[str, Any]], raw_files: list[Path]) -> pl.Da
         row = {column.name: entry.get(column.name) for column in columns_for("sources", "register")}
         row["source_id"] = entry["id"]
         row["n_bytes"] = raw_file.stat().st_size
+        row["fields"] = json_dumps_fields(entry.get("fields"))
         rows.append(row)
     return pl.from_arrow(pa.Table.from_pylist(rows, schema=schema_for("sources", "register")))

@@ -36,7 +36,7 @@ import pyarrow as pa  # noqa: E402
 from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 
-from infospace.clean import normalize_text  # noqa: E402
+from infospace.provenance import SPAN_COLUMNS, shard_accounting_problems  # noqa: E402
 from infospace.schema import (  # noqa: E402
     AFFILIATIONS,
     DEDUP_LEVELS,
@@ -44,6 +44,7 @@ from infospace.schema import (  # noqa: E402
     FIELD_ORIGINS,
     FORMATS,
     KEYS,
+    LINE_FORMATS,
     PRECISIONS,
     PUBLISHED_BASES,
     REMOVAL_REASONS,
@@ -52,6 +53,7 @@ from infospace.schema import (  # noqa: E402
     UNDETERMINED_LANGUAGE,
     schema_for,
 )
+from infospace.shards import Shard  # noqa: E402
 from infospace.split import linking_paragraphs  # noqa: E402
 
 TABLE_NAMES = ("sources", "documents", "paragraphs", "audit", "duplicates")
@@ -64,7 +66,6 @@ DEFAULT_ROW_COUNTS: dict[str, dict[str, int | None]] = {
     "duplicates": {"min": 0, "max": None},
 }
 DEFAULT_PARTIAL_UNEXPECTED_COUNT = 20
-BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -190,8 +191,9 @@ CROSS_CHECKS: dict[str, str] = {
     "duplicate_cluster_in_one_split": "No document duplicate cluster, and no paragraph duplicate cluster that links "
                                       "documents (split.link_min_chars), spans two splits.",
     "translation_group_in_one_split": "No translation group spans two splits.",
-    "byte_accounting": "Kept paragraphs plus audit rows cover every non-white-space byte of each raw file exactly "
-                       "once, and decoding then normalizing each row's bytes gives its text.",
+    "byte_accounting": "Kept paragraphs plus audit rows cover every non-white-space byte of each line-format file, "
+                       "and every record of each record-format file, exactly once, and each row's provenance rule "
+                       "(infospace.provenance) gives its text.",
     "locked_split_kept": "Every document in the split lock keeps its locked split, unless the split report lists it "
                          "as moved by a merge of differently locked groups (skipped when no lock is given).",
 }
@@ -327,7 +329,7 @@ def locked_split_problems(documents: pl.DataFrame, split_lock: Mapping[str, str]
             for doc_id, split, locked in changed.iter_rows()]
 
 
-# Byte accounting ---------------------------------------------------------------------------------------------------
+# Accounting (infospace.provenance) -------------------------------------------------------------------------------
 
 
 def source_encodings(tables: Tables) -> dict[str, str]:
@@ -338,76 +340,32 @@ def source_encodings(tables: Tables) -> dict[str, str]:
 
 
 def accounted_spans(tables: Tables, source_id: str) -> pl.DataFrame:
-    """Kept paragraphs and audit rows of one source: id, byte_start, byte_end, text; sorted by position."""
-    columns = ["id", "byte_start", "byte_end", "text"]
-    kept = tables.paragraphs.filter(pl.col("source_id") == source_id).select(pl.col("para_id").alias("id"), *columns[1:])
-    removed = tables.audit.filter(pl.col("source_id") == source_id).select(pl.col("audit_id").alias("id"), *columns[1:])
-    return pl.concat([kept, removed]).sort("byte_start", "byte_end", "id")
+    """Kept paragraphs and audit rows of one source (provenance.SPAN_COLUMNS)."""
+    kept = tables.paragraphs.filter(pl.col("source_id") == source_id).select(pl.col("para_id").alias("id"),
+                                                                            *SPAN_COLUMNS[1:])
+    removed = tables.audit.filter(pl.col("source_id") == source_id).select(pl.col("audit_id").alias("id"),
+                                                                          *SPAN_COLUMNS[1:])
+    return pl.concat([kept, removed])
 
 
-def _decode(raw: bytes, encoding: str) -> str | None:
-    try:
-        return raw.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
-        return None
-
-
-def _unaccounted(raw: bytes, start: int, end: int, encoding: str, source_id: str) -> str | None:
-    text = _decode(raw[start:end], encoding)
-    if text is not None and not text.replace(BOM, "").strip():
-        return None
-    shown = repr(text[:60]) if text is not None else "undecodable bytes"
-    return f"{source_id}: bytes [{start}, {end}) are in no paragraph or audit row: {shown}"
-
-
-def byte_accounting_problems(source_id: str, raw: bytes, encoding: str, spans: pl.DataFrame) -> list[str]:
-    """Check one source: no overlaps, no gaps but white space, and the decode-normalize round trip of every row."""
-    problems: list[str] = []
-    covered_until, last_id = 0, None
-    for row_id, start, end, text in spans.iter_rows():
-        if start < covered_until:
-            problems.append(f"{source_id}: {row_id} [{start}, {end}) overlaps {last_id} (ends at {covered_until})")
-        elif start > covered_until:
-            gap = _unaccounted(raw, covered_until, start, encoding, source_id)
-            problems += [gap] if gap else []
-        if end > len(raw):
-            problems.append(f"{source_id}: {row_id} ends at byte {end}, past the file's {len(raw)} bytes")
-        decoded = _decode(raw[start:end], encoding)
-        if decoded is None:
-            problems.append(f"{source_id}: {row_id} bytes [{start}, {end}) do not decode as {encoding}")
-        elif normalize_text(decoded) != text:
-            problems.append(f"{source_id}: {row_id} round trip gives {normalize_text(decoded)[:60]!r}, "
-                            f"stored {str(text)[:60]!r}")
-        if end > covered_until:
-            covered_until, last_id = end, row_id
-    if covered_until < len(raw):
-        gap = _unaccounted(raw, covered_until, len(raw), encoding, source_id)
-        problems += [gap] if gap else []
-    return problems
-
-
-def corpus_byte_accounting_problems(tables: Tables, raw_files: Mapping[str, bytes | None]) -> list[str]:
-    """The invariant for every registered source; `raw_files` maps source_id to the raw bytes (None: missing)."""
+def accounting_problems(tables: Tables, raw_dir: Path, shards: Mapping[str, list[Shard]]) -> list[str]:
+    """The accounting check of every shard of every registered source (`shards`: source_id -> its shards)."""
     encodings = source_encodings(tables)
     problems = []
-    for source_id in sorted(encodings):
-        raw = raw_files.get(source_id)
-        if raw is None:
-            problems.append(f"{source_id}: raw file not found")
-            continue
-        problems += byte_accounting_problems(source_id, raw, encodings[source_id], accounted_spans(tables, source_id))
+    for source in tables.sources.sort("source_id").to_dicts():
+        spans = accounted_spans(tables, source["source_id"])
+        for shard in shards[source["source_id"]]:
+            if source["format"] not in LINE_FORMATS:
+                in_shard = pl.col("byte_start").is_between(shard.byte_start, shard.byte_end, closed="left")
+                shard_spans = spans.filter(in_shard)
+            else:
+                shard_spans = spans
+            problems += shard_accounting_problems(raw_dir / source["path"], source, shard,
+                                                  encodings[source["source_id"]], shard_spans)
     return problems
 
 
-def read_raw_files(sources: pl.DataFrame, raw_dir: Path) -> dict[str, bytes | None]:
-    files = {}
-    for source_id, path in sources.select("source_id", "path").iter_rows():
-        file = raw_dir / path
-        files[source_id] = file.read_bytes() if file.is_file() else None
-    return files
-
-
-def cross_table_problems(tables: Tables, config: ValidateConfig, raw_files: Mapping[str, bytes | None],
+def cross_table_problems(tables: Tables, config: ValidateConfig, accounting: list[str],
                          schemas: Mapping[str, pa.Schema], split_lock: Mapping[str, str] | None = None,
                          merge_moved: Collection[str] = (),
                          paragraph_link_min_chars: int | None = 0) -> dict[str, list[str]]:
@@ -430,7 +388,7 @@ def cross_table_problems(tables: Tables, config: ValidateConfig, raw_files: Mapp
         "paragraph_split_matches_document": paragraph_split_problems(tables),
         "duplicate_cluster_in_one_split": duplicate_cluster_problems(tables, paragraph_link_min_chars),
         "translation_group_in_one_split": translation_group_problems(tables),
-        "byte_accounting": corpus_byte_accounting_problems(tables, raw_files),
+        "byte_accounting": accounting,
         "locked_split_kept": locked_split_problems(tables.documents, split_lock, merge_moved),
     }
 
