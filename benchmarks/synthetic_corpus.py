@@ -10,6 +10,7 @@ and not a recombination of seed paragraphs. Planted on top, at fixed rates:
 - exact copies: a later repost of an earlier post, with case, punctuation and spacing changed (same normalized text);
 - near copies: a later repost with one word in about forty changed, kept only if its word 3-gram Jaccard
   similarity to the original (computed here with a plain implementation, not the pipeline's) is at least 0.85;
+  reposts copy the whole text, boilerplate included;
 - translation-like pairs: an English and a Russian post, consecutive, of similar length, sharing a planted number,
   a date and a transliterated name;
 - boilerplate: a channel footer on about a third of the posts, a hashtag line on many, and now and then a Telegram
@@ -185,7 +186,7 @@ def generate(n: int, seed: int = 7, seed_dir: Path = SEED_DIR) -> tuple[list[dic
     rng = random.Random(seed)
     chains = {script: Chain(lines) for script, lines in seed_paragraphs(seed_dir).items()}
     posts: list[dict] = []
-    bodies: list[tuple[str, str]] = []  # (body without boilerplate, script) of each post, for reposts
+    scripts: list[str] = []  # script of each post's chain, for the words of near copies
     truth: dict[str, list] = {"exact_copies": [], "near_copies": [], "translation_pairs": []}
     when = datetime(2024, 1, 1, 8, 0, tzinfo=timezone(timedelta(hours=3)))
     rates = [EXACT_RATE, EXACT_RATE + NEAR_RATE, EXACT_RATE + NEAR_RATE + TRANSLATION_RATE]
@@ -195,35 +196,35 @@ def generate(n: int, seed: int = 7, seed_dir: Path = SEED_DIR) -> tuple[list[dic
         post_id = 1000 + len(posts)
         if kind == 0:  # exact copy of an earlier post
             original = rng.randrange(len(posts))
-            body = restyle(bodies[original][0], rng)
+            text = restyle(posts[original]["text"], rng)
             truth["exact_copies"].append([post_id, posts[original]["id"]])
-            bodies.append((body, bodies[original][1]))
+            script = scripts[original]
         elif kind == 1:  # near copy
             original = rng.randrange(len(posts))
-            body = near_copy(bodies[original][0], rng, chains[bodies[original][1]])
-            if body is None:
+            text = near_copy(posts[original]["text"], rng, chains[scripts[original]])
+            if text is None:
                 continue
             truth["near_copies"].append([post_id, posts[original]["id"]])
-            bodies.append((body, bodies[original][1]))
+            script = scripts[original]
         elif kind == 2 and len(posts) + 2 <= n:  # translation-like pair, English first
             english, russian = translation_pair(rng, chains, when)
             truth["translation_pairs"].append([post_id + 1, post_id])
             for offset, (body, script) in enumerate(((english, "latn"), (russian, "cyrl"))):
-                posts.append(post(post_id + offset, when + timedelta(minutes=2 * offset), body, rng))
-                bodies.append((body, script))
+                posts.append(post(post_id + offset, when + timedelta(minutes=2 * offset), decorate(body, rng), rng))
+                scripts.append(script)
             continue
         else:
             script = "cyrl" if rng.random() < 0.8 else "latn"
-            body = "\n".join(chains[script].paragraph(rng) for _ in range(rng.randint(1, 4)))
-            bodies.append((body, script))
-        posts.append(post(post_id, when, body, rng))
+            text = decorate("\n".join(chains[script].paragraph(rng) for _ in range(rng.randint(1, 4))), rng)
+        posts.append(post(post_id, when, text, rng))
+        scripts.append(script)
     return posts, truth
 
 
-def post(post_id: int, when: datetime, body: str, rng: random.Random) -> dict:
+def post(post_id: int, when: datetime, text: str, rng: random.Random) -> dict:
     forwarded = rng.choice(FORWARD_SOURCES) if rng.random() < FORWARD_RATE else None
     return {"id": post_id, "date": when.isoformat(), "channel": CHANNELS[post_id % len(CHANNELS)],
-            "views": rng.randint(100, 200_000), "forwarded_from": forwarded, "text": decorate(body, rng)}
+            "views": rng.randint(100, 200_000), "forwarded_from": forwarded, "text": text}
 
 
 def write(n: int, out: Path, seed: int = 7, seed_dir: Path = SEED_DIR) -> dict[str, list]:

@@ -1,4 +1,5 @@
-# Enrich: language tags per source, then the steps that need the whole corpus (dedup, split).
+# Enrich: per shard, language tags and the compact signatures; then the corpus-wide steps, which read only compact
+# data (ids, keys, band keys, features) and write small mapping tables; then per shard, the final rows.
 
 
 rule langid:
@@ -20,23 +21,40 @@ rule langid:
         "../scripts/run_langid.py"
 
 
-rule dedup:
-    """Find exact and near duplicates and translation pairs across the whole corpus; keep one copy of each."""
+rule signatures:
+    """Hash one shard's rows for the corpus-wide steps: exact keys, MinHash band keys, translation features."""
     input:
-        code=step_code("dedup", "translation", "records"),
-        sources=rules.register_sources.output.sources,
-        documents=every_shard(rules.langid.output.documents),
-        paragraphs=every_shard(rules.langid.output.paragraphs),
-        audit=every_shard(rules.parse.output.audit),
+        code=step_code("signatures", "dedup", "translation"),
+        documents=rules.parse.output.documents,
+        paragraphs=rules.parse.output.paragraphs,
     output:
-        documents="results/dedup/documents.parquet",
-        paragraphs="results/dedup/paragraphs.parquet",
-        audit="results/dedup/audit.parquet",
-        duplicates="results/dedup/duplicates.parquet",
-        translations="results/dedup/translation_links.json",
+        documents="results/signatures/{source}/{shard}/documents.parquet",
+        paragraphs="results/signatures/{source}/{shard}/paragraphs.parquet",
     params:
         dedup=lookup(within=config, dpath="dedup"),
         translation=lookup(within=config, dpath="translation"),
+    log:
+        "logs/signatures/{source}/{shard}.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/run_signatures.py"
+
+
+rule dedup:
+    """Find exact and near duplicates across the whole corpus from the shards' signatures; keep one copy of each."""
+    input:
+        code=step_code("dedup", "records"),
+        sources=rules.register_sources.output.sources,
+        document_signatures=every_shard(rules.signatures.output.documents),
+        paragraph_signatures=every_shard(rules.signatures.output.paragraphs),
+        # Texts, of which only the LSH candidates' are read (to verify their true Jaccard).
+        documents=every_shard(rules.parse.output.documents),
+        paragraphs=every_shard(rules.parse.output.paragraphs),
+    output:
+        duplicates="results/dedup/duplicates.parquet",
+    params:
+        dedup=lookup(within=config, dpath="dedup"),
     log:
         "logs/dedup.log",
     conda:
@@ -45,24 +63,39 @@ rule dedup:
         "../scripts/run_dedup.py"
 
 
+rule translation:
+    """Link documents that translate each other (different languages, shared numbers, names and terms)."""
+    input:
+        code=step_code("translation", "dedup"),
+        document_signatures=every_shard(rules.signatures.output.documents),
+        documents=every_shard(rules.langid.output.documents),
+        duplicates=rules.dedup.output.duplicates,
+    output:
+        groups="results/translation/groups.parquet",
+        links="results/translation/links.json",
+    params:
+        translation=lookup(within=config, dpath="translation"),
+    log:
+        "logs/translation.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/run_translation.py"
+
+
 rule split:
     """Assign each group of duplicates and translations to one split, stably across versions."""
     input:
         code=step_code("split", "dedup"),
-        documents=rules.dedup.output.documents,
-        paragraphs=rules.dedup.output.paragraphs,
-        audit=rules.dedup.output.audit,
+        document_signatures=every_shard(rules.signatures.output.documents),
+        paragraph_signatures=every_shard(rules.signatures.output.paragraphs),
         duplicates=rules.dedup.output.duplicates,
-        sources=rules.register_sources.output.sources,
+        translation_groups=rules.translation.output.groups,
         # Splits of the last release: released documents never change split (see scripts/infospace/split.py).
         split_lock="config/split_lock.tsv",
     output:
-        documents="results/tables/documents.parquet",
-        paragraphs="results/tables/paragraphs.parquet",
-        audit="results/tables/audit.parquet",
-        duplicates="results/tables/duplicates.parquet",
-        sources="results/tables/sources.parquet",
-        report="results/tables/split_report.json",
+        splits="results/split/documents.parquet",
+        report="results/split/split_report.json",
     params:
         split=lookup(within=config, dpath="split"),
     log:
@@ -71,3 +104,25 @@ rule split:
         "../envs/pipeline.yaml"
     script:
         "../scripts/run_split.py"
+
+
+rule assemble:
+    """Apply the duplicates, translation groups and splits to one shard and write its final rows."""
+    input:
+        code=step_code("assemble", "dedup", "translation"),
+        documents=rules.langid.output.documents,
+        paragraphs=rules.langid.output.paragraphs,
+        audit=rules.parse.output.audit,
+        duplicates=rules.dedup.output.duplicates,
+        translation_groups=rules.translation.output.groups,
+        splits=rules.split.output.splits,
+    output:
+        documents="results/tables/{source}/{shard}/documents.parquet",
+        paragraphs="results/tables/{source}/{shard}/paragraphs.parquet",
+        audit="results/tables/{source}/{shard}/audit.parquet",
+    log:
+        "logs/assemble/{source}/{shard}.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/run_assemble.py"

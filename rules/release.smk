@@ -6,8 +6,11 @@ rule validate:
     """Run every great-expectations suite on the final tables; fail the run on any unmet expectation."""
     input:
         code=step_code("validate", "provenance", "records", "shards", "clean", "split", "dedup"),
-        tables=multiext("results/tables/", "documents.parquet", "paragraphs.parquet", "audit.parquet",
-                        "duplicates.parquet", "sources.parquet"),
+        documents=every_shard(rules.assemble.output.documents),
+        paragraphs=every_shard(rules.assemble.output.paragraphs),
+        audit=every_shard(rules.assemble.output.audit),
+        duplicates=rules.dedup.output.duplicates,
+        sources=rules.register_sources.output.sources,
         split_report=rules.split.output.report,
         split_lock="config/split_lock.tsv",
         manifests=lambda wildcards: [f"results/shards/{s}.tsv" for s in SOURCE_IDS if FORMATS[s] not in LINE_FORMATS],
@@ -33,9 +36,13 @@ rule package:
     input:
         code=step_code("package", "card", "sources"),
         passed=rules.validate.output.passed,
-        tables=rules.validate.input.tables,
+        documents=rules.validate.input.documents,
+        paragraphs=rules.validate.input.paragraphs,
+        audit=rules.validate.input.audit,
+        duplicates=rules.dedup.output.duplicates,
+        sources=rules.register_sources.output.sources,
         split_report=rules.split.output.report,
-        translations=rules.dedup.output.translations,
+        translations=rules.translation.output.links,
         releases="config/releases.yaml",
         changelog="CHANGELOG.md",
         data_terms="LICENSE-DATA.md",
@@ -58,7 +65,7 @@ rule lock_splits:
     input:
         code=step_code("split", "dedup"),
         passed=rules.validate.output.passed,
-        documents=rules.split.output.documents,
+        documents=rules.split.output.splits,
     output:
         lock="results/release/split_lock.tsv",
     log:

@@ -1,62 +1,55 @@
-"""Snakemake script of rule `dedup`: remove exact and near duplicates, flag duplicate paragraphs, link translations."""
+"""Snakemake script of rule `dedup`: the duplicates table of the whole corpus, from the shards' signatures.
 
-import json
+It reads the compact signatures of every shard (ids, keep-rule columns, key hashes, band keys one band at a time)
+and the texts of LSH candidates only, never every text of the corpus.
+"""
+
 import logging
-import os
 import time
 
+import numpy as np
 import polars as pl
 
-from infospace.dedup import dedup_config, deduplicate
+from infospace.dedup import LevelRows, band_column, dedup_config, dedup_stats, deduplicate_corpus
 from infospace.records import RecordError, duplicate_record_ids
-from infospace.tables import write_table
-from infospace.translation import link_translations, translation_config, with_translation_groups
+from infospace.tables import ShardedTable, write_table
 
 snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directive
+KEEP_COLUMNS = ["published", "forwarded", "key_hi", "key_lo", "key_chars"]
 
 
-def concat(paths: list[str]) -> pl.DataFrame:
-    """All sources' tables as one frame (paths sorted, so the input order is fixed)."""
-    return pl.concat([pl.read_parquet(p) for p in sorted(paths)], how="vertical_relaxed")
+def level(signatures: ShardedTable, texts: ShardedTable, id_column: str, length_column: str,
+          extra: list[str]) -> LevelRows:
+    rows = (signatures.read([id_column, length_column, *KEEP_COLUMNS, *extra])
+            .rename({id_column: "id", length_column: "length"}).with_row_index("row")
+            .with_columns(pl.col("row").cast(pl.Int64)))
+    return LevelRows(rows, lambda band: signatures.read([band_column(band)]).to_series().fill_null(0).to_numpy(),
+                     lambda wanted: texts.gather("text", np.asarray(wanted)))
 
 
 def main() -> None:
     logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s", force=True)
-    dedup_cfg = dedup_config(snakemake.params.dedup)
-    translation_cfg = translation_config(snakemake.params.translation)
-    documents = concat(snakemake.input.documents)
-    paragraphs = concat(snakemake.input.paragraphs)
-    audit = concat(snakemake.input.audit)
+    config = dedup_config(snakemake.params.dedup)
+    documents = ShardedTable(snakemake.input.document_signatures)
+    paragraphs = ShardedTable(snakemake.input.paragraph_signatures)
+
     sources = pl.read_parquet(snakemake.input.sources)
-    repeated = duplicate_record_ids(documents, dict(sources.select("source_id", "path").iter_rows()),
+    repeated = duplicate_record_ids(documents.read(["source_id", "record_id", "position"]),
+                                    dict(sources.select("source_id", "path").iter_rows()),
                                     dict(sources.select("source_id", "format").iter_rows()))
     if repeated:
         raise RecordError("\n".join(repeated))
 
     start = time.perf_counter()
-    result = deduplicate(documents, paragraphs, audit, dedup_cfg)
-    deduplicated = time.perf_counter()
-    translations = link_translations(result.documents, translation_cfg)
-    linked = time.perf_counter()
-
-    write_table(with_translation_groups(result.documents, translations.groups), "documents",
-                snakemake.output.documents, stage="dedup")
-    write_table(with_translation_groups(result.paragraphs, translations.groups), "paragraphs",
-                snakemake.output.paragraphs, stage="dedup")
-    write_table(result.audit, "audit", snakemake.output.audit, stage="dedup")
-    write_table(result.duplicates, "duplicates", snakemake.output.duplicates, stage="dedup")
-    tmp = snakemake.output.translations + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(translations.report, handle, ensure_ascii=False, indent=2, sort_keys=True)
-        handle.write("\n")
-    os.replace(tmp, snakemake.output.translations)
-
-    logging.info("dedup config: %s", dedup_cfg)
-    logging.info("translation config: %s", translation_cfg)
-    logging.info("dedup in %.2fs, translation links in %.2fs", deduplicated - start, linked - deduplicated)
-    logging.info("dedup stats: %s", result.stats)
-    logging.info("translation links: %d (%s)", len(translations.report["links"]),
-                 ", ".join(f"{x['doc_a']}<->{x['doc_b']} {x['score']}" for x in translations.report["links"]))
+    duplicates = deduplicate_corpus(
+        level(documents, ShardedTable(snakemake.input.documents), "doc_id", "n_chars", []),
+        level(paragraphs, ShardedTable(snakemake.input.paragraphs), "para_id", "length", ["doc_id"]),
+        config)
+    write_table(duplicates, "duplicates", snakemake.output.duplicates, stage="dedup")
+    logging.info("dedup config: %s", config)
+    logging.info("%d documents, %d paragraphs, dedup in %.2fs", documents.height, paragraphs.height,
+                 time.perf_counter() - start)
+    logging.info("dedup stats: %s", dedup_stats(duplicates))
 
 
 main()

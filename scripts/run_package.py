@@ -8,7 +8,10 @@ import polars as pl
 
 from infospace.package import CONFIGS, PackageInputs, ReleaseError, build_dataset, load_releases
 
-tables = {Path(path).stem: pl.read_parquet(path) for path in snakemake.input.tables}
+tables = {name: pl.concat([pl.read_parquet(path) for path in (snakemake.input[name] if name in
+                                                               ("documents", "paragraphs", "audit")
+                                                               else [snakemake.input[name]])], how="vertical")
+          for name in CONFIGS}
 assert sorted(tables) == sorted(CONFIGS), sorted(tables)
 log = Path(snakemake.log[0])
 log.parent.mkdir(parents=True, exist_ok=True)

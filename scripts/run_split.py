@@ -1,6 +1,7 @@
-"""Snakemake script of rule `split`: assign splits by group and write the final tables and the split report.
+"""Snakemake script of rule `split`: the split of every kept document, and the split report.
 
 Input `split_lock` (config/split_lock.tsv) keeps released documents in their split; without it every group is new.
+It reads ids, cluster ids and key lengths only (signatures, the duplicates table, translation groups).
 """
 
 import json
@@ -8,26 +9,30 @@ from pathlib import Path
 
 import polars as pl
 
-from infospace.split import add_other_table_counts, assign_splits, read_split_lock, split_config
-from infospace.tables import write_table
+from infospace.dedup import removed_documents
+from infospace.split import read_split_lock, split_config, split_documents
+from infospace.tables import ShardedTable
 
 config = split_config(snakemake.params.split)
 lock = read_split_lock(snakemake.input.split_lock)
-documents = pl.read_parquet(snakemake.input.documents)
-paragraphs = pl.read_parquet(snakemake.input.paragraphs)
-audit = pl.read_parquet(snakemake.input.audit)
 duplicates = pl.read_parquet(snakemake.input.duplicates)
-sources = pl.read_parquet(snakemake.input.sources)
+removed = removed_documents(duplicates).select("doc_id")
+clusters = duplicates.select(pl.col("member_id").alias("doc_id"), pl.col("cluster_id").alias("dup_cluster_id"),
+                             "level")
+documents = (ShardedTable(snakemake.input.document_signatures).read(["doc_id"])
+             .join(removed, on="doc_id", how="anti")
+             .join(clusters.filter(pl.col("level") == "document").drop("level"), on="doc_id", how="left")
+             .join(pl.read_parquet(snakemake.input.translation_groups), on="doc_id", how="left"))
+paragraphs = (ShardedTable(snakemake.input.paragraph_signatures).read(["para_id", "doc_id", "key_chars"])
+              .join(removed, on="doc_id", how="anti"))
+paragraph_clusters = clusters.filter(pl.col("level") == "paragraph").select(
+    pl.col("doc_id").alias("para_id"), "dup_cluster_id")
+clustered = paragraphs.join(paragraph_clusters, on="para_id", how="inner").select("doc_id", "dup_cluster_id",
+                                                                                   "key_chars")
+counts = paragraphs.group_by("doc_id").agg(pl.len().alias("paragraphs"))
 
-documents, paragraphs, report = assign_splits(documents, paragraphs, config, lock)
-report = add_other_table_counts(report, {"audit": audit.height, "duplicates": duplicates.height,
-                                         "sources": sources.height})
-
-write_table(documents, "documents", snakemake.output.documents, stage="split")
-write_table(paragraphs, "paragraphs", snakemake.output.paragraphs, stage="split")
-write_table(audit, "audit", snakemake.output.audit, stage="parse")
-write_table(duplicates, "duplicates", snakemake.output.duplicates, stage="dedup")
-write_table(sources, "sources", snakemake.output.sources, stage="register")
+doc_splits, report = split_documents(documents, clustered, counts, config, lock)
+doc_splits.write_parquet(snakemake.output.splits, compression="zstd")
 Path(snakemake.output.report).write_text(json.dumps(report, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 rule, locked = report["small_corpus_rule"], report["lock"]

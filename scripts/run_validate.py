@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from infospace.validate import (
@@ -31,9 +32,10 @@ from infospace.split import merge_moved_doc_ids, read_split_lock
 
 config = validate_config(snakemake.params.validate, snakemake.params.languages)
 raw_dir = Path(snakemake.params.get("raw_dir", "data/raw"))
-paths = {Path(path).name.removesuffix(".parquet"): Path(path) for path in snakemake.input.tables}
+paths = {name: [Path(p) for p in (snakemake.input[name] if name in ("documents", "paragraphs", "audit")
+                                  else [snakemake.input[name]])] for name in TABLE_NAMES}
 
-arrow = {name: pq.read_table(paths[name]) for name in TABLE_NAMES}
+arrow = {name: pa.concat_tables([pq.read_table(path) for path in paths[name]]) for name in TABLE_NAMES}
 tables = Tables(**{name: pl.from_arrow(arrow[name]) for name in TABLE_NAMES})
 # Released documents keep their locked split unless the split report lists them as merge moves; paragraph
 # duplicate clusters are held to the split step's rule for which paragraphs link documents.
@@ -47,7 +49,8 @@ shards = {source["source_id"]: manifests.get(source["source_id"]) or [whole_file
 problems = cross_table_problems(tables, config, accounting_problems(tables, raw_dir, shards),
                                 {name: table.schema for name, table in arrow.items()},
                                 split_lock=split_lock, merge_moved=merge_moved,
-                                paragraph_link_min_chars=link_min_chars)
+                                paragraph_link_min_chars=link_min_chars,
+                                paragraph_link_max_documents=split_report["link_max_documents"])
 
 results, failures = run_suites(suite_frames(arrow, cross_table_frame(problems)), config,
                                Path(snakemake.output.data_docs))
@@ -71,8 +74,8 @@ if failures:
     sys.exit(1)
 
 # The marker: sha256 of each validated table and of the split report, so it changes exactly when they do.
-validated = {name: paths[name] for name in TABLE_NAMES} | {"split_report": Path(snakemake.input.split_report)}
+validated = sorted({path for name in TABLE_NAMES for path in paths[name]} | {Path(snakemake.input.split_report)})
 Path(snakemake.output.passed).write_text(
-    "".join(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {name}\n" for name, path in sorted(validated.items())),
+    "".join(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.as_posix()}\n" for path in validated),
     encoding="utf-8",
 )

@@ -44,3 +44,22 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_snakemake(project, cores=4)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-5000:]
     return project
+
+
+def final_table(project: Path, name: str) -> "pl.DataFrame":
+    """A final table of a built project: the shards' assembled tables concatenated (sources by id, shards in order),
+    or the one file of `duplicates` and `sources`."""
+    import polars as pl
+
+    results = project / "results"
+    if name == "duplicates":
+        return pl.read_parquet(results / "dedup" / "duplicates.parquet")
+    if name == "sources":
+        return pl.read_parquet(results / "sources" / "sources.parquet")
+    paths = sorted((results / "tables").glob(f"*/*/{name}.parquet"))
+    assert paths, f"no {name} tables in {results}"
+    return pl.concat([pl.read_parquet(path) for path in paths], how="vertical")
+
+
+def split_report_path(project: Path) -> Path:
+    return project / "results" / "split" / "split_report.json"

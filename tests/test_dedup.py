@@ -188,7 +188,7 @@ def test_fast_jaccard_and_bucket_pairs_match_the_plain_definitions() -> None:
 
 
 def test_keep_rule_comes_from_config() -> None:
-    frame = pl.DataFrame({"doc_id": ["s/1", "s/2"], "n_chars": [10, 50], "forwarded_from": ["x", None],
+    frame = pl.DataFrame({"doc_id": ["s/1", "s/2"], "n_chars": [10, 50], "forwarded": [True, False],
                           "published": [None, None]}, schema_overrides={"published": pl.Datetime("ms")})
     assert keep_order(frame, "doc_id", "n_chars")["doc_id"].to_list() == ["s/2", "s/1"]  # original over forward
     by_id = dedup_config({"keep_rule": ["smallest_id"]}).documents.keep_rule

@@ -26,7 +26,7 @@ from infospace import card, package
 from infospace.schema import SPLITS, TABLES, UNDETERMINED_LANGUAGE, schema_for
 from infospace.tables import PARQUET_SETTINGS
 
-from conftest import REPO, run_snakemake
+from conftest import REPO, final_table, run_snakemake
 
 CFF_SCHEMA = Path(__file__).parent / "data" / "cff-1.2.0-schema.json"
 MLCROISSANT = str(Path(sys.executable).with_name("mlcroissant"))
@@ -249,8 +249,9 @@ def test_card_tools_are_the_packages_each_step_imports():
     from importlib.metadata import packages_distributions
 
     modules = {"register_sources": ["sources"], "parse": ["parse", "clean", "records", "shards"], "langid": ["langid"],
-               "dedup": ["dedup", "translation"], "split": ["split"], "validate": ["validate"],
-               "package": ["package", "card", "tables"]}
+               "signatures": ["signatures", "dedup", "translation"], "dedup": ["dedup"],
+               "translation": ["translation"], "split": ["split"], "assemble": ["assemble"],
+               "validate": ["validate", "provenance"], "package": ["package", "card", "tables"]}
     distributions = packages_distributions()
 
     def normalize(name: str) -> str:
@@ -428,7 +429,7 @@ def check_card_metadata(root: Path) -> None:
 
 
 def real_tables(project: Path) -> dict[str, pl.DataFrame]:
-    return {config: pl.read_parquet(project / "results" / "tables" / f"{config}.parquet") for config in package.CONFIGS}
+    return {config: final_table(project, config) for config in package.CONFIGS}
 
 
 def test_built_dataset_loads_with_declared_features(built_project: Path, tmp_path: Path):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from conftest import copy_project, run_snakemake
+from conftest import copy_project, final_table, run_snakemake
 
 # GX result reports and Data Docs record when validation ran; every other output must be byte-identical.
 NOT_REPRODUCIBLE = ("validation/results.json", "validation/data_docs/")
@@ -32,8 +32,7 @@ def test_nothing_to_do_after_a_build(built_project: Path):
 
 
 def test_the_dag_builds_every_table(built_project: Path):
-    tables = built_project / "results" / "tables"
-    documents = pl.read_parquet(tables / "documents.parquet")
+    documents = final_table(built_project, "documents")
     assert documents.height >= 13  # 15 parsed documents, less any removed as duplicates
     assert set(documents["split"]) == {"train", "validation", "test"}
     assert (built_project / "results" / "validation" / "passed").is_file()
@@ -52,9 +51,9 @@ def test_clean_rebuild_with_one_core_is_byte_identical_to_four_cores(built_proje
 
 
 def test_seed_languages(built_project: Path):
-    documents = pl.read_parquet(built_project / "results" / "tables" / "documents.parquet")
+    documents = final_table(built_project, "documents")
     by_file = {}
-    sources = pl.read_parquet(built_project / "results" / "tables" / "sources.parquet")
+    sources = final_table(built_project, "sources")
     for source_id, path in sources.select("source_id", "path").iter_rows():
         by_file[path[:3]] = documents.filter(pl.col("source_id") == source_id)
     assert by_file["000"]["language"].to_list() == ["en"]

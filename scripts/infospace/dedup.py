@@ -1,29 +1,36 @@
-"""Exact and near-duplicate detection at document and paragraph level.
+"""Exact and near-duplicate detection at document and paragraph level, in two halves that scale.
 
-Method, per level (documents, then the paragraphs of the kept documents):
-1. Exact: rows whose normalized key (NFKC, casefold, punctuation/emoji/symbols dropped, white space collapsed) is
-   equal form one exact group; its best row by the keep rule represents it.
-2. Near: the representatives are shingled (word n-grams for documents, character n-grams for paragraphs), hashed
-   (polars + numpy, no per-token Python), MinHashed with rensa, and LSH-banded. Each candidate pair is verified with
+Per shard (`signatures`, a job per shard): each row's normalized key (NFKC, casefold, punctuation/emoji/symbols
+dropped, white space collapsed) is hashed (xxh3-128), and each distinct key of at least `min_chars` characters is
+shingled (word n-grams for documents, character n-grams for paragraphs), MinHashed with rensa and cut into LSH band
+keys. Rows carry only these integers to the corpus-wide step.
+
+Corpus-wide (`dedup`, one job), per level (documents, then the paragraphs of the kept documents):
+1. Exact: rows with equal key hashes form one exact group; its best row by the keep rule represents it. A key
+   repeated 50,000 times is one group, found in one pass.
+2. Near: representatives that share a band key are candidates (buckets larger than `max_bucket` are linked as a star
+   to their best member, so a bucket costs linear time). Only the candidates' texts are read, to verify each pair on
    the true Jaccard similarity of its shingle sets; only pairs at or above the threshold become edges.
 3. Union-find joins the edges into components. Inside a component, rows are taken in keep-rule order; each row joins
    the already kept row it resembles most (true Jaccard >= threshold) or is kept itself. So every removed row shares
    at least the threshold with the row it is recorded as a duplicate of, even when the component is a chain.
 
-The keep rule (best first): earliest `published` (nulls last), original over forward (`forwarded_from` null first),
-longer text, smallest id. Every step sorts, so the result does not depend on input order or on the number of cores.
+The result is the duplicates table; per-shard `assemble` jobs apply it (`apply_duplicates`). The keep rule (best
+first): earliest `published` (nulls last), original over forward (`forwarded_from` null first), longer text,
+smallest id. Every step sorts, so the result does not depend on input order, shard size or the number of cores.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import polars as pl
 import rensa
+import xxhash
 
 from infospace.schema import audit_id_expr, columns_for
 
@@ -251,44 +258,32 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# MinHash LSH candidates
+# MinHash LSH band keys: computed once per row in the per-shard signatures job, compared corpus-wide
 
-def _gather(sets: ShingleSets, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Flat hashes and offsets of a subset of rows."""
-    lengths = sets.offsets[rows + 1] - sets.offsets[rows]
-    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    index = np.repeat(sets.offsets[rows] - offsets[:-1], lengths) + np.arange(offsets[-1])
-    return sets.hashes[index], offsets
-
-
-def _digests(hashes: np.ndarray, offsets: np.ndarray, config: LevelConfig) -> Any:
-    return rensa.RMinHash.digest_matrix_from_flat_token_hashes(
-        hashes, offsets.astype(np.uint64), config.num_perm, config.seed)
+def band_keys(sets: ShingleSets, config: LevelConfig) -> np.ndarray:
+    """LSH band keys of every row, shape (n_rows, num_bands): each band's rows of the rensa MinHash digest mixed
+    into one uint64. Two rows share a band key when their digests agree on that band (up to 64-bit collisions,
+    which only propose a candidate: every candidate is verified on its true Jaccard)."""
+    n_rows = len(sets.offsets) - 1
+    if n_rows == 0:
+        return np.zeros((0, config.num_bands), dtype=np.uint64)
+    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
+        sets.hashes, sets.offsets.astype(np.uint64), config.num_perm, config.seed)
+    digests = np.asarray(matrix.to_rows(), dtype=np.uint64)
+    rows_per_band = config.num_perm // config.num_bands
+    keys = np.empty((n_rows, config.num_bands), dtype=np.uint64)
+    for band in range(config.num_bands):
+        key = np.full(n_rows, np.uint64(band), dtype=np.uint64)
+        for j in range(band * rows_per_band, (band + 1) * rows_per_band):
+            key = _mix64(key * np.uint64(0x100000001B3) + digests[:, j])
+        keys[:, band] = key
+    return keys
 
 
 def candidate_pairs(sets: ShingleSets, config: LevelConfig) -> np.ndarray:
     """Row pairs (a < b) that share at least one LSH band; sorted, unique; shape (k, 2)."""
-    n_rows = len(sets.offsets) - 1
-    if n_rows < 2:
-        return np.zeros((0, 2), dtype=np.int64)
-    # rensa flags every row sharing a band with another row; only those rows are banded again here, in numpy,
-    # to list the pairs (turning a digest matrix into Python rows is the slow part, so it is done for few rows).
-    matrix = _digests(sets.hashes, sets.offsets, config)
-    lsh = rensa.RMinHashLSH(config.threshold, config.num_perm, config.num_bands)
-    flagged = np.flatnonzero(np.asarray(lsh.insert_matrix_and_query_duplicate_flags(matrix), dtype=bool))
-    if len(flagged) < 2:
-        return np.zeros((0, 2), dtype=np.int64)
-    digests = np.asarray(_digests(*_gather(sets, flagged), config).to_rows(), dtype=np.uint64)
-    rows_per_band = config.num_perm // config.num_bands
-    band_keys = []
-    for band in range(config.num_bands):
-        block = digests[:, band * rows_per_band:(band + 1) * rows_per_band]
-        key = np.full(len(flagged), np.uint64(band), dtype=np.uint64)
-        for j in range(rows_per_band):
-            key = _mix64(key * np.uint64(0x100000001B3) + block[:, j])
-        band_keys.append(key)
-    return _bucket_pairs(band_keys, flagged, config.max_bucket)
+    keys = band_keys(sets, config)
+    return _bucket_pairs(list(keys.T), np.arange(len(keys), dtype=np.int64), config.max_bucket)
 
 
 def _bucket_pairs(band_keys: list[np.ndarray], rows: np.ndarray, max_bucket: int) -> np.ndarray:
@@ -426,61 +421,120 @@ def assign_to_kept(components: list[list[int]], similarity: JaccardCache,
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# One level: rows ranked by the keep rule -> cluster membership
+# Signatures: all the corpus-wide step sees of a row (computed once per row, in the per-shard `signatures` job)
 
-def cluster_rows(keys: pl.Series, config: LevelConfig) -> pl.DataFrame:
-    """Cluster rows given in keep-rule order (row 0 is the best) by exact key, then near duplicates.
+_LOW_64 = (1 << 64) - 1
 
-    Returns one row per member of every cluster with more than one member:
-    `row`, `kept_row`, `method` (exact when the key equals the kept row's key), `similarity`.
+
+def band_column(band: int) -> str:
+    return f"band_{band:02d}"
+
+
+def exact_key_hashes(keys: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """xxh3-128 of each normalized key (UTF-8) as two uint64 halves. Equal keys give equal hashes; two distinct keys
+    share one with probability 2**-128, so for n rows a collision anywhere has probability about n**2 / 2**129."""
+    digests = [xxhash.xxh3_128_intdigest(key.encode("utf-8")) for key in keys.to_list()]
+    return (np.fromiter((d >> 64 for d in digests), dtype=np.uint64, count=len(digests)),
+            np.fromiter((d & _LOW_64 for d in digests), dtype=np.uint64, count=len(digests)))
+
+
+def signatures(texts: pl.Series, config: LevelConfig) -> pl.DataFrame:
+    """Per text: key_hi, key_lo (its exact-key hash), key_chars (its key's length) and band_00... (its LSH band
+    keys; null when the key is shorter than `min_chars`, which keeps it out of near-duplicate search).
+
+    Each distinct key is hashed, shingled and MinHashed once, so a line repeated 50,000 times costs one.
     """
-    ranked = pl.DataFrame({"key": keys}).with_row_index("row").with_columns(pl.col("row").cast(pl.Int64))
-    # Exact groups; representative = best ranked (smallest row).
-    ranked = ranked.with_columns(pl.col("row").min().over("key").alias("rep"))
-    reps = ranked.filter(pl.col("row") == pl.col("rep")).sort("row")
-    rep_rows = reps.get_column("row").to_numpy()
-    rep_keys = reps.get_column("key")
-    eligible = np.flatnonzero(rep_keys.str.len_chars().to_numpy() >= config.min_chars)
+    keys = normalized_keys(texts)
+    distinct = keys.unique().sort()
+    codes = keys.rank("dense").cast(pl.Int64).to_numpy() - 1 if len(keys) else np.zeros(0, dtype=np.int64)
+    hi, lo = exact_key_hashes(distinct)
+    chars = distinct.str.len_chars().cast(pl.Int32).to_numpy()
+    eligible = np.flatnonzero(chars >= config.min_chars)
+    bands = band_keys(shingle(distinct.gather(eligible), config), config)
+    columns: dict[str, Any] = {"key_hi": hi[codes], "key_lo": lo[codes], "key_chars": chars[codes]}
+    slot = np.full(len(distinct), -1, dtype=np.int64)
+    slot[eligible] = np.arange(len(eligible))
+    row_slot = slot[codes]
+    has_bands = row_slot >= 0
+    for band in range(config.num_bands):
+        values = np.zeros(len(keys), dtype=np.uint64)
+        values[has_bands] = bands[row_slot[has_bands], band]
+        columns[band_column(band)] = pl.Series(values).set(pl.Series(~has_bands), None) if len(keys) else values
+    return pl.DataFrame(columns, schema={"key_hi": pl.UInt64, "key_lo": pl.UInt64, "key_chars": pl.Int32,
+                                         **{band_column(b): pl.UInt64 for b in range(config.num_bands)}})
 
-    # Near duplicates among eligible representatives (indices into `eligible`, which keeps rank order).
-    sets = shingle(rep_keys.gather(eligible), config)
-    similarity = JaccardCache(sets)
-    edges = verified_pairs(candidate_pairs(sets, config), similarity, config.threshold)
+
+# ---------------------------------------------------------------------------------------------------------------
+# One level: rows with their keep-rule columns and signatures -> cluster membership
+
+
+@dataclass(frozen=True)
+class LevelRows:
+    """One level's rows as the clustering sees them.
+
+    `rows` has columns row (a global row index), id, published, forwarded (bool), length, key_hi, key_lo and
+    key_chars. `band(j)` gives band j for every global row; `texts(rows)` the texts of some global rows (only the
+    LSH candidates are ever asked for, to verify their true Jaccard).
+    """
+
+    rows: pl.DataFrame
+    band: Callable[[int], np.ndarray]
+    texts: Callable[[np.ndarray], list[str]]
+
+
+def cluster_level(level: LevelRows, config: LevelConfig) -> pl.DataFrame:
+    """Cluster rows by exact key, then near duplicates among the exact groups' best rows (keep-rule order).
+
+    Returns one row per member of every cluster with more than one member: `id`, `kept_id`, `method` (exact when
+    the member's key equals the kept row's), `similarity` (true Jaccard to the kept row; 1 for exact).
+    """
+    ranked = (keep_order(level.rows, "id", "length", config.keep_rule).with_row_index("rank")
+              .with_columns(pl.col("rank").cast(pl.Int64)))
+    ranked = ranked.with_columns(pl.col("rank").min().over("key_hi", "key_lo").alias("rep"))
+    eligible = ranked.filter((pl.col("rank") == pl.col("rep")) & (pl.col("key_chars") >= config.min_chars))
+    eligible_rank = eligible["rank"].to_numpy()
+    eligible_row = eligible["row"].to_numpy()
+    pairs = _bucket_pairs([level.band(band)[eligible_row] for band in range(config.num_bands)], eligible_rank,
+                          config.max_bucket)
+
+    # Verify the candidates on their true Jaccard; only their texts are read.
+    candidates = np.unique(pairs) if len(pairs) else np.zeros(0, dtype=np.int64)
+    rank_to_row = ranked.sort("rank")["row"].to_numpy()
+    keys = normalized_keys(pl.Series(level.texts(rank_to_row[candidates]), dtype=pl.String))
+    similarity = JaccardCache(shingle(keys, config))
+    local_pairs = np.searchsorted(candidates, pairs) if len(pairs) else pairs
     forest = UnionFind()
-    for a, b, _ in edges:
+    for a, b, _ in verified_pairs(local_pairs, similarity, config.threshold):
         forest.union(a, b)
-    assignment = assign_to_kept(forest.groups(), similarity, config.threshold)
+    assignment = assign_to_kept(forest.groups(), similarity, config.threshold)  # local indices are rank-ordered
+    local = np.fromiter(assignment, dtype=np.int64, count=len(assignment))
     near = pl.DataFrame(
-        {"rep": rep_rows[eligible[list(assignment)]] if assignment else np.zeros(0, dtype=np.int64),
-         "kept_row": rep_rows[eligible[[k for k, _ in assignment.values()]]] if assignment
-         else np.zeros(0, dtype=np.int64),
+        {"rep": candidates[local], "kept_rank": candidates[[k for k, _ in assignment.values()]],
          "near_similarity": [v for _, v in assignment.values()]},
-        schema={"rep": pl.Int64, "kept_row": pl.Int64, "near_similarity": pl.Float64})
+        schema={"rep": pl.Int64, "kept_rank": pl.Int64, "near_similarity": pl.Float64})
 
-    members = (ranked.join(near, on="rep", how="left")
-               .with_columns(pl.col("kept_row").fill_null(pl.col("rep")),
-                             pl.col("near_similarity").fill_null(1.0)))
-    kept_keys = members.select(pl.col("row").alias("kept_row"), pl.col("key").alias("kept_key"))
-    members = (members.join(kept_keys, on="kept_row", how="left")
-               .with_columns(pl.len().over("kept_row").alias("size"))
-               .filter(pl.col("size") > 1)
-               .select("row", "kept_row",
-                       pl.when(pl.col("key") == pl.col("kept_key")).then(pl.lit("exact")).otherwise(pl.lit("near"))
-                       .alias("method"),
-                       pl.when(pl.col("key") == pl.col("kept_key")).then(1.0).otherwise(pl.col("near_similarity"))
-                       .alias("similarity"))
-               .sort("row"))
-    return members
+    members = (ranked.select("rank", "id", "key_hi", "key_lo", "rep").join(near, on="rep", how="left")
+               .with_columns(pl.col("kept_rank").fill_null(pl.col("rep")), pl.col("near_similarity").fill_null(1.0))
+               .with_columns(pl.len().over("kept_rank").alias("size"))
+               .filter(pl.col("size") > 1))
+    kept = ranked.select(pl.col("rank").alias("kept_rank"), pl.col("id").alias("kept_id"),
+                         pl.col("key_hi").alias("kept_hi"), pl.col("key_lo").alias("kept_lo"))
+    same_key = (pl.col("key_hi") == pl.col("kept_hi")) & (pl.col("key_lo") == pl.col("kept_lo"))
+    return (members.join(kept, on="kept_rank", how="left")
+            .select("id", "kept_id",
+                    pl.when(same_key).then(pl.lit("exact")).otherwise(pl.lit("near")).alias("method"),
+                    pl.when(same_key).then(1.0).otherwise(pl.col("near_similarity")).alias("similarity"))
+            .sort("id"))
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Keep rule
 
 # Each criterion of the keep rule: (sort key, descending, nulls last). Paragraphs carry their document's
-# published/forwarded_from.
+# published and forwarded flag.
 KEEP_CRITERIA: dict[str, Any] = {
     "published_earliest": lambda id_column, length_column: (pl.col("published"), False, True),
-    "original_over_forward": lambda id_column, length_column: (pl.col("forwarded_from").is_not_null(), False, False),
+    "original_over_forward": lambda id_column, length_column: (pl.col("forwarded"), False, False),
     "longer_text": lambda id_column, length_column: (pl.col(length_column), True, False),
     "smallest_id": lambda id_column, length_column: (pl.col(id_column), False, False),
 }
@@ -489,14 +543,53 @@ KEEP_CRITERIA: dict[str, Any] = {
 def keep_order(frame: pl.DataFrame, id_column: str, length_column: str,
                keep_rule: tuple[str, ...] = LevelConfig.keep_rule) -> pl.DataFrame:
     """Rows of `frame` sorted best first by the keep rule (default: earliest published, nulls last; original over
-    forward; longer text; smallest id)."""
+    forward (`forwarded` false first); longer text; smallest id)."""
     keys = [KEEP_CRITERIA[name](id_column, length_column) for name in keep_rule]
     return frame.sort([key for key, _, _ in keys], descending=[d for _, d, _ in keys],
                       nulls_last=[n for _, _, n in keys])
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Entry point
+# The corpus: document level, then the paragraphs of kept documents
+
+
+def level_duplicates(level: LevelRows, name: str, config: LevelConfig) -> pl.DataFrame:
+    """Duplicates-table rows of one level: cluster_id, level, member_id, kept_id, method, similarity."""
+    members = cluster_level(level, config)
+    return members.select((pl.lit(f"{name}/") + pl.col("kept_id")).alias("cluster_id"), pl.lit(name).alias("level"),
+                          pl.col("id").alias("member_id"), "kept_id", "method", "similarity")
+
+
+def removed_documents(duplicates: pl.DataFrame) -> pl.DataFrame:
+    """Document-level members that are not kept: doc_id, kept_id, method."""
+    return (duplicates.filter((pl.col("level") == "document") & (pl.col("member_id") != pl.col("kept_id")))
+            .select(pl.col("member_id").alias("doc_id"), "kept_id", "method"))
+
+
+def deduplicate_corpus(documents: LevelRows, paragraphs: LevelRows, config: DedupConfig) -> pl.DataFrame:
+    """The duplicates table of the corpus (document level, then paragraphs of the kept documents), sorted.
+
+    `paragraphs.rows` also has a doc_id column, to leave out the paragraphs of removed documents.
+    """
+    doc_dups = level_duplicates(documents, "document", config.documents)
+    kept_paragraphs = paragraphs.rows.join(removed_documents(doc_dups).select("doc_id"), on="doc_id", how="anti")
+    para_dups = level_duplicates(LevelRows(kept_paragraphs, paragraphs.band, paragraphs.texts), "paragraph",
+                                 config.paragraphs)
+    return pl.concat([doc_dups, para_dups], how="vertical").sort("level", "cluster_id", "member_id")
+
+
+def in_memory_level(frame: pl.DataFrame, id_column: str, length: pl.Expr, config: LevelConfig) -> LevelRows:
+    """A LevelRows over an in-memory frame with `text`, `published` and `forwarded_from` (tests, small corpora)."""
+    sigs = signatures(frame["text"], config)
+    rows = pl.concat([frame.select(pl.col(id_column).alias("id"), "published",
+                                   pl.col("forwarded_from").is_not_null().alias("forwarded"), length.alias("length"),
+                                   *([] if id_column == "doc_id" else ["doc_id"])),
+                      sigs.select("key_hi", "key_lo", "key_chars")], how="horizontal").with_row_index("row")
+    texts = frame["text"]
+    return LevelRows(rows.with_columns(pl.col("row").cast(pl.Int64)),
+                     lambda band: sigs[band_column(band)].fill_null(0).to_numpy(),
+                     lambda wanted: texts.gather(wanted).to_list())
+
 
 @dataclass(frozen=True)
 class DedupResult:
@@ -507,24 +600,34 @@ class DedupResult:
     stats: dict[str, int]
 
 
-def level_duplicates(frame: pl.DataFrame, id_column: str, length_column: str, level: str,
-                    config: LevelConfig) -> pl.DataFrame:
-    """Duplicates-table rows of one level: cluster_id, level, member_id, kept_id, method, similarity."""
-    ordered = keep_order(frame, id_column, length_column, config.keep_rule)
-    ids = ordered.get_column(id_column)
-    members = cluster_rows(normalized_keys(ordered.get_column("text")), config)
-    return members.select(
-        (pl.lit(f"{level}/") + pl.col("kept_row").map_batches(lambda rows: ids.gather(rows))).alias("cluster_id"),
-        pl.lit(level).alias("level"),
-        pl.col("row").map_batches(lambda rows: ids.gather(rows)).alias("member_id"),
-        pl.col("kept_row").map_batches(lambda rows: ids.gather(rows)).alias("kept_id"),
-        "method", "similarity")
+def apply_duplicates(documents: pl.DataFrame, paragraphs: pl.DataFrame, audit: pl.DataFrame,
+                     duplicates: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The duplicates table applied to some rows (a shard, or a whole small corpus): removed documents leave, their
+    paragraphs become audit rows `duplicate`; kept rows get `dup_cluster_id` and paragraphs `is_duplicate`.
+
+    `documents`/`paragraphs` are langid-stage frames, `audit` parse-stage; outputs carry the dedup-stage columns with
+    `translation_group` null (see infospace.translation).
+    """
+    removed = removed_documents(duplicates)
+    doc_level = duplicates.filter(pl.col("level") == "document")
+    doc_cluster = doc_level.select(pl.col("member_id").alias("doc_id"), pl.col("cluster_id").alias("dup_cluster_id"))
+    kept_docs = (documents.join(removed.select("doc_id"), on="doc_id", how="anti")
+                 .join(doc_cluster, on="doc_id", how="left")
+                 .with_columns(pl.lit(None, dtype=pl.String).alias("translation_group")))
+    para_cluster = duplicates.filter(pl.col("level") == "paragraph").select(
+        pl.col("member_id").alias("para_id"), pl.col("cluster_id").alias("dup_cluster_id"),
+        (pl.col("member_id") != pl.col("kept_id")).alias("is_duplicate"))
+    out_paragraphs = (paragraphs.join(kept_docs.select("doc_id"), on="doc_id", how="semi")
+                      .join(para_cluster, on="para_id", how="left")
+                      .with_columns(pl.col("is_duplicate").fill_null(False),
+                                    pl.lit(None, dtype=pl.String).alias("translation_group")))
+    out_audit = pl.concat([audit, _removed_paragraph_audit(paragraphs, removed, audit)], how="vertical")
+    return _stage_columns(kept_docs, "documents"), _stage_columns(out_paragraphs, "paragraphs"), out_audit
 
 
 def _removed_paragraph_audit(paragraphs: pl.DataFrame, removed: pl.DataFrame, audit: pl.DataFrame) -> pl.DataFrame:
     """One audit row per paragraph of a removed document."""
-    rows = (paragraphs.join(removed.select(pl.col("member_id").alias("doc_id"), "kept_id", "method"),
-                            on="doc_id", how="inner")
+    rows = (paragraphs.join(removed, on="doc_id", how="inner")
             .select(audit_id_expr(),
                     "source_id", "doc_id", "byte_start", "byte_end", "char_start", "char_end", "text",
                     pl.lit("duplicate").alias("reason"), pl.col("method").alias("rule"),
@@ -534,49 +637,26 @@ def _removed_paragraph_audit(paragraphs: pl.DataFrame, removed: pl.DataFrame, au
 
 def deduplicate(documents: pl.DataFrame, paragraphs: pl.DataFrame, audit: pl.DataFrame,
                 config: Mapping[str, Any] | DedupConfig | None = None) -> DedupResult:
-    """Remove duplicate documents (their paragraphs go to the audit), flag duplicate paragraphs, list clusters.
-
-    `documents`/`paragraphs` are langid-stage frames, `audit` parse-stage. Output frames carry the dedup-stage
-    columns; `translation_group` is left null here (see infospace.translation).
-    """
+    """The whole step on in-memory tables: the same signatures, clustering and application as the sharded DAG."""
     cfg = config if isinstance(config, DedupConfig) else dedup_config(config)
-    doc_dups = level_duplicates(documents, "doc_id", "n_chars", "document", cfg.documents)
-    removed = doc_dups.filter(pl.col("member_id") != pl.col("kept_id"))
-    doc_cluster = doc_dups.select(pl.col("member_id").alias("doc_id"), pl.col("cluster_id").alias("dup_cluster_id"))
+    para_frame = paragraphs.join(documents.select("doc_id", "published", "forwarded_from"), on="doc_id")
+    duplicates = deduplicate_corpus(
+        in_memory_level(documents, "doc_id", pl.col("n_chars"), cfg.documents),
+        in_memory_level(para_frame, "para_id", pl.col("text").str.len_chars(), cfg.paragraphs), cfg)
+    out_documents, out_paragraphs, out_audit = apply_duplicates(documents, paragraphs, audit, duplicates)
+    return DedupResult(out_documents, out_paragraphs, out_audit, duplicates, dedup_stats(duplicates))
 
-    kept_docs = (documents.join(removed.select(pl.col("member_id").alias("doc_id")), on="doc_id", how="anti")
-                 .join(doc_cluster, on="doc_id", how="left")
-                 .with_columns(pl.lit(None, dtype=pl.String).alias("translation_group")))
-    kept_paragraphs = paragraphs.join(kept_docs.select("doc_id"), on="doc_id", how="semi")
 
-    para_frame = (kept_paragraphs.join(kept_docs.select("doc_id", "published", "forwarded_from"), on="doc_id")
-                  .with_columns(pl.col("text").str.len_chars().alias("para_chars")))
-    para_dups = level_duplicates(para_frame, "para_id", "para_chars", "paragraph", cfg.paragraphs)
-    para_cluster = para_dups.select(pl.col("member_id").alias("para_id"), pl.col("cluster_id").alias("dup_cluster_id"),
-                                    (pl.col("member_id") != pl.col("kept_id")).alias("is_duplicate"))
-    out_paragraphs = (kept_paragraphs.join(para_cluster, on="para_id", how="left")
-                      .with_columns(pl.col("is_duplicate").fill_null(False),
-                                    pl.lit(None, dtype=pl.String).alias("translation_group")))
-
-    out_audit = pl.concat([audit, _removed_paragraph_audit(paragraphs, removed, audit)], how="vertical")
-    duplicates = pl.concat([doc_dups, para_dups], how="vertical").sort("level", "cluster_id", "member_id")
-    stats = {
-        "documents_in": documents.height,
+def dedup_stats(duplicates: pl.DataFrame) -> dict[str, int]:
+    removed = removed_documents(duplicates)
+    paragraph_level = duplicates.filter(pl.col("level") == "paragraph")
+    return {
         "documents_removed_exact": removed.filter(pl.col("method") == "exact").height,
         "documents_removed_near": removed.filter(pl.col("method") == "near").height,
-        "document_clusters": doc_dups.get_column("cluster_id").n_unique(),
-        "paragraphs_in": paragraphs.height,
-        "paragraphs_audited": out_audit.height - audit.height,
-        "paragraphs_flagged": int(out_paragraphs.get_column("is_duplicate").sum()),
-        "paragraph_clusters": para_dups.get_column("cluster_id").n_unique(),
+        "document_clusters": duplicates.filter(pl.col("level") == "document")["cluster_id"].n_unique(),
+        "paragraphs_flagged": paragraph_level.filter(pl.col("member_id") != pl.col("kept_id")).height,
+        "paragraph_clusters": paragraph_level["cluster_id"].n_unique(),
     }
-    return DedupResult(
-        documents=_stage_columns(kept_docs, "documents"),
-        paragraphs=_stage_columns(out_paragraphs, "paragraphs"),
-        audit=out_audit,
-        duplicates=duplicates,
-        stats=stats,
-    )
 
 
 def _stage_columns(frame: pl.DataFrame, table: str) -> pl.DataFrame:

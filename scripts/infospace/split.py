@@ -6,7 +6,9 @@
    a paragraph of another (a shared paragraph `dup_cluster_id`). Only paragraphs whose duplicate key
    (`dedup.normalized_keys`) has at least `link_min_chars` characters link documents: shorter repeated lines, such as
    a feed's hashtag footer or a greeting, are boilerplate, and linking through them would merge a whole feed into one
-   group. Components are found with union-find.
+   group. For the same reason a paragraph cluster spread over more than `link_max_documents` documents (a channel's
+   signature line, a long disclaimer) links nothing: it is boilerplate, not a duplicated text. Components are found
+   with union-find.
 2. **The split lock** (config/split_lock.tsv, `doc_id<TAB>split`, sorted by doc_id). It records the split of every
    document of the last released version; rule `lock_splits` writes it from a validated build to
    results/release/split_lock.tsv, and the maintainer copies it to config/ and commits it with the release.
@@ -62,6 +64,7 @@ class SplitConfig:
     ratios: dict[str, float]
     link_paragraph_duplicates: bool = True
     link_min_chars: int = 40
+    link_max_documents: int = 50
     fill_empty_splits: bool = True
 
 
@@ -80,6 +83,7 @@ def split_config(section: Mapping[str, Any] | None) -> SplitConfig:
         ratios={name: ratios.get(name, 0.0) / total for name in SPLITS},
         link_paragraph_duplicates=bool(section.get("link_paragraph_duplicates", True)),
         link_min_chars=int(section.get("link_min_chars", 40)),
+        link_max_documents=int(section.get("link_max_documents", 50)),
         fill_empty_splits=bool(section.get("fill_empty_splits", True)),
     )
 
@@ -96,11 +100,17 @@ def _link_members(union_find: UnionFind, pairs: pl.DataFrame, link_column: str) 
             union_find.union(first, other)
 
 
-def linking_paragraphs(paragraphs: pl.DataFrame, min_chars: int) -> pl.DataFrame:
+def linking_paragraphs(paragraphs: pl.DataFrame, min_chars: int, max_documents: int | None = None) -> pl.DataFrame:
     """The paragraphs whose duplicate cluster links their documents: in a cluster, with a duplicate key of at least
-    `min_chars` characters."""
+    `min_chars` characters (`key_chars` when given, else computed from `text`), in a cluster spread over at most
+    `max_documents` documents (None: any number)."""
     clustered = paragraphs.filter(pl.col("dup_cluster_id").is_not_null())
-    return clustered.filter(normalized_keys(clustered["text"]).str.len_chars() >= min_chars)
+    key_chars = clustered["key_chars"] if "key_chars" in clustered.columns else \
+        normalized_keys(clustered["text"]).str.len_chars()
+    linking = clustered.filter(key_chars >= min_chars)
+    if max_documents is not None:
+        linking = linking.filter(pl.col("doc_id").n_unique().over("dup_cluster_id") <= max_documents)
+    return linking
 
 
 def document_groups(documents: pl.DataFrame, paragraphs: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -114,7 +124,7 @@ def document_groups(documents: pl.DataFrame, paragraphs: pl.DataFrame | None = N
     for column in ("dup_cluster_id", "translation_group"):
         _link_members(union_find, documents.select("doc_id", column), column)
     if paragraphs is not None and paragraphs.height:
-        known = paragraphs.filter(pl.col("doc_id").is_in(doc_ids))
+        known = paragraphs.join(documents.select("doc_id"), on="doc_id", how="semi")
         _link_members(union_find, known.select("doc_id", pl.col("dup_cluster_id").alias("para_cluster")),
                       "para_cluster")
     return pl.DataFrame(
@@ -287,40 +297,55 @@ def assign_group_splits(
     return frame, moves
 
 
-def assign_splits(
-    documents: pl.DataFrame, paragraphs: pl.DataFrame, config: SplitConfig, lock: Mapping[str, str] | None = None
-) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]]:
-    """Add `split` to documents (by group) and paragraphs (from their document); return both and the report.
+def split_documents(
+    documents: pl.DataFrame, clustered: pl.DataFrame, paragraph_counts: pl.DataFrame, config: SplitConfig,
+    lock: Mapping[str, str] | None = None,
+) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """The split of every document (doc_id, split) and the split report, from compact inputs.
 
-    `lock` (doc_id -> split, see `read_split_lock`) keeps released documents in their split; None or {} means no
-    released version.
+    `documents`: doc_id, dup_cluster_id, translation_group of every kept document. `clustered`: the paragraphs in a
+    duplicate cluster (doc_id, dup_cluster_id, and key_chars or text). `paragraph_counts`: doc_id and `paragraphs`,
+    the number of kept paragraphs of each document. `lock` (doc_id -> split, see `read_split_lock`) keeps released
+    documents in their split; None or {} means no released version.
     """
     lock = dict(lock or {})
-    linking = linking_paragraphs(paragraphs, config.link_min_chars) if config.link_paragraph_duplicates else None
+    orphans = paragraph_counts.join(documents.select("doc_id"), on="doc_id", how="anti")
+    if orphans.height:
+        raise ValueError(f"paragraphs of {orphans.height} unknown document(s), e.g. {orphans['doc_id'].head(5).to_list()}")
+    linking = (linking_paragraphs(clustered, config.link_min_chars, config.link_max_documents)
+               if config.link_paragraph_duplicates else None)
     groups = document_groups(documents, linking)
     locked, merge_moves = locked_group_splits(groups, lock)
     group_splits, moves = assign_group_splits(groups["group_key"], config, locked)
     doc_splits = groups.join(group_splits.select("group_key", "split"), on="group_key", how="left")
 
-    documents_out = documents.join(doc_splits.select("doc_id", "split"), on="doc_id", how="left")
-    paragraphs_out = paragraphs.drop("split", strict=False).join(
-        doc_splits.select("doc_id", "split"), on="doc_id", how="left"
-    )
-    orphans = paragraphs_out.filter(pl.col("split").is_null())["para_id"].to_list()
-    if orphans:
-        raise ValueError(f"{len(orphans)} paragraph(s) belong to no document, e.g. {orphans[:5]}")
-
-    report = split_report(config, group_splits, doc_splits, paragraphs_out, moves)
+    paragraph_splits = paragraph_counts.join(doc_splits.select("doc_id", "split"), on="doc_id", how="left")
+    report = split_report(config, group_splits, doc_splits, paragraph_splits, moves)
     report["paragraph_clusters"] = {
-        "total": paragraphs.drop_nulls("dup_cluster_id")["dup_cluster_id"].n_unique(),
+        "total": clustered["dup_cluster_id"].n_unique(),
         "linking": 0 if linking is None else linking["dup_cluster_id"].n_unique(),
     }
     report["lock"] = lock_report(lock, groups, group_splits, merge_moves)
+    return doc_splits.select("doc_id", "split").sort("doc_id"), report
+
+
+def assign_splits(
+    documents: pl.DataFrame, paragraphs: pl.DataFrame, config: SplitConfig, lock: Mapping[str, str] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]]:
+    """Add `split` to in-memory documents (by group) and paragraphs (from their document); return both and the
+    report (`split_documents` on whole tables)."""
+    clustered = paragraphs.filter(pl.col("dup_cluster_id").is_not_null())
+    counts = paragraphs.group_by("doc_id").agg(pl.len().alias("paragraphs"))
+    doc_splits, report = split_documents(documents, clustered, counts, config, lock)
+    documents_out = documents.join(doc_splits, on="doc_id", how="left")
+    paragraphs_out = paragraphs.drop("split", strict=False).join(doc_splits, on="doc_id", how="left")
     return documents_out, paragraphs_out, report
 
 
-def _counts(frame: pl.DataFrame) -> dict[str, int]:
-    counted = dict(frame.group_by("split").len().iter_rows())
+def _counts(frame: pl.DataFrame, weight: str | None = None) -> dict[str, int]:
+    """Rows (or the sum of column `weight`) per split."""
+    size = pl.col(weight).sum() if weight else pl.len()
+    counted = dict(frame.group_by("split").agg(size).iter_rows())
     return {name: int(counted.get(name, 0)) for name in SPLITS}
 
 
@@ -341,9 +366,10 @@ def split_report(
         "group_key": "smallest doc_id of the group",
         "link_paragraph_duplicates": config.link_paragraph_duplicates,
         "link_min_chars": config.link_min_chars,
+        "link_max_documents": config.link_max_documents,
         "groups": groups,
         "documents": _counts(doc_splits),
-        "paragraphs": _counts(paragraphs),
+        "paragraphs": _counts(paragraphs, "paragraphs"),
         "hash_groups": _counts(group_splits.select(pl.col("hash_split").alias("split"))),
         "small_corpus_rule": {
             "name": RULE_NAME,
@@ -373,8 +399,3 @@ def lock_report(
         "stale_entries": len(stale),
         "stale_doc_ids": stale,
     }
-
-
-def add_other_table_counts(report: dict[str, Any], counts: Mapping[str, int]) -> dict[str, Any]:
-    """Row counts of the tables that have no split (audit, duplicates, sources; packaged as split `full`)."""
-    return {**report, "unsplit_tables": {name: int(counts[name]) for name in sorted(counts)}}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -49,3 +50,36 @@ def write_table(frame: pl.DataFrame, table: str, path: str | Path, stage: str = 
     tmp = path.with_name(path.name + ".tmp")
     pq.write_table(arrow, tmp, **PARQUET_SETTINGS)
     os.replace(tmp, path)
+
+
+class ShardedTable:
+    """One table split over the shard files of every source, read as one: rows are numbered across the files in
+    the given order (sources by id, shards in order), so a row number found in one shard table (signatures) finds
+    the same row in another (the parsed texts)."""
+
+    def __init__(self, paths: list[str] | tuple[str, ...]) -> None:
+        self.paths = tuple(str(p) for p in paths)
+        counts = [pq.ParquetFile(p).metadata.num_rows for p in self.paths]
+        self.starts = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+
+    @property
+    def height(self) -> int:
+        return int(self.starts[-1])
+
+    def read(self, columns: list[str]) -> pl.DataFrame:
+        """The given columns of every row, in row order."""
+        parts = [pl.read_parquet(path, columns=columns) for path in self.paths]
+        return pl.concat(parts, how="vertical") if parts else pl.DataFrame()
+
+    def gather(self, column: str, rows: np.ndarray) -> list:
+        """Values of `column` at global `rows` (any order), reading only the files that hold some of them."""
+        rows = np.asarray(rows, dtype=np.int64)
+        values: list = [None] * len(rows)
+        files = np.searchsorted(self.starts, rows, side="right") - 1
+        for file in np.unique(files):
+            picked = np.flatnonzero(files == file)
+            local = rows[picked] - self.starts[file]
+            got = pl.read_parquet(self.paths[file], columns=[column])[column].gather(local).to_list()
+            for index, value in zip(picked.tolist(), got):
+                values[index] = value
+        return values

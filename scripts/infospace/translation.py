@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -158,10 +157,15 @@ class Evidence:
     glossary: frozenset[int]
 
 
-def evidence_of(documents: pl.DataFrame, config: TranslationConfig) -> list[Evidence]:
-    rows = documents.select("doc_id", "source_id", "position", "language", "n_chars", "text").sort("doc_id")
-    return [Evidence(d, s, p, lang, n, numbers_in(t), entities_in(t), glossary_in(t, config.glossary))
-            for d, s, p, lang, n, t in rows.iter_rows()]
+FEATURE_SCHEMA = {"doc_id": pl.String, "numbers": pl.List(pl.String), "entities": pl.List(pl.String),
+                  "glossary": pl.List(pl.Int32)}
+
+
+def translation_features(documents: pl.DataFrame, config: TranslationConfig) -> pl.DataFrame:
+    """Per document (doc_id, text): its numbers, entity skeletons and glossary terms, sorted (per-shard job)."""
+    rows = [(doc_id, sorted(numbers_in(text)), sorted(entities_in(text)), sorted(glossary_in(text, config.glossary)))
+            for doc_id, text in documents.select("doc_id", "text").iter_rows()]
+    return pl.DataFrame(rows, schema=FEATURE_SCHEMA, orient="row")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -221,24 +225,47 @@ def score_pair(a: Evidence, b: Evidence, entity_weight: Mapping[str, float], con
     return Link(a.doc_id, b.doc_id, round(score, 4), evidence)
 
 
-def candidate_pairs(evidence: list[Evidence], config: TranslationConfig) -> list[tuple[int, int]]:
-    """Pairs in different (determined) languages sharing at least one anchor that is not too common."""
-    postings: dict[str, list[int]] = {}
-    for i, ev in enumerate(evidence):
-        anchors = ({f"n:{x}" for x in ev.numbers} | {f"e:{x[:config.min_prefix]}" for x in ev.entities}
-                   | {f"g:{x}" for x in ev.glossary})
-        for anchor in anchors:
-            postings.setdefault(anchor, []).append(i)
-    pairs: set[tuple[int, int]] = set()
-    for members in postings.values():
-        if len(members) > config.max_anchor_documents:
-            continue
-        for x, i in enumerate(members):
-            for j in members[x + 1:]:
-                if evidence[i].language != evidence[j].language and UNDETERMINED_LANGUAGE not in (
-                        evidence[i].language, evidence[j].language):
-                    pairs.add((i, j))
-    return sorted(pairs)
+def candidate_pairs(documents: pl.DataFrame, config: TranslationConfig) -> pl.DataFrame:
+    """Pairs (doc_a < doc_b) in different determined languages that share at least one anchor (a number, the first
+    `min_prefix` letters of an entity, a glossary term) found in at most `max_anchor_documents` documents.
+
+    `documents` has doc_id, language and the feature lists. Done in polars: an anchor's postings are joined with
+    themselves only when the anchor is rare, so the cost stays linear in the corpus.
+    """
+    prefix = config.min_prefix
+    def exploded(column: str, kind: str, value: pl.Expr) -> pl.DataFrame:
+        return (documents.select("doc_id", pl.col(column).alias("value")).explode("value")
+                .select("doc_id", (pl.lit(kind) + value).alias("anchor")))
+
+    anchors = pl.concat([
+        exploded("numbers", "n:", pl.col("value")),
+        exploded("entities", "e:", pl.col("value").str.slice(0, prefix)),
+        exploded("glossary", "g:", pl.col("value").cast(pl.String)),
+    ]).drop_nulls("anchor").unique()
+    rare = anchors.filter(pl.len().over("anchor").is_between(2, config.max_anchor_documents))
+    languages = documents.select("doc_id", "language")
+    return (rare.join(rare, on="anchor", suffix="_b").filter(pl.col("doc_id") < pl.col("doc_id_b"))
+            .select(pl.col("doc_id").alias("doc_a"), pl.col("doc_id_b").alias("doc_b")).unique()
+            .join(languages.rename({"doc_id": "doc_a", "language": "language_a"}), on="doc_a")
+            .join(languages.rename({"doc_id": "doc_b", "language": "language_b"}), on="doc_b")
+            .filter((pl.col("language_a") != pl.col("language_b"))
+                    & (pl.col("language_a") != UNDETERMINED_LANGUAGE)
+                    & (pl.col("language_b") != UNDETERMINED_LANGUAGE))
+            .select("doc_a", "doc_b").sort("doc_a", "doc_b"))
+
+
+def entity_weights(documents: pl.DataFrame) -> dict[str, float]:
+    """Rarity weight of each entity skeleton that occurs in `documents`: log(1 + n_documents / document frequency)."""
+    frequency = documents.select("entities").explode("entities").drop_nulls().group_by("entities").len()
+    n = documents.height
+    return {entity: math.log(1 + n / df) for entity, df in frequency.iter_rows()}
+
+
+def evidence_of(documents: pl.DataFrame) -> dict[str, Evidence]:
+    """Evidence objects of some documents (doc_id, source_id, position, language, n_chars and the features)."""
+    columns = ("doc_id", "source_id", "position", "language", "n_chars", "numbers", "entities", "glossary")
+    return {row[0]: Evidence(*row[:5], frozenset(row[5]), frozenset(row[6]), frozenset(row[7]))
+            for row in documents.select(columns).iter_rows()}
 
 
 def greedy_one_to_one(links: list[Link], threshold: float) -> list[Link]:
@@ -260,14 +287,20 @@ class TranslationResult:
     report: dict[str, Any]  # JSON-ready evidence: accepted links and the rejected candidates
 
 
-def link_translations(documents: pl.DataFrame, config: Mapping[str, Any] | TranslationConfig | None = None
-                      ) -> TranslationResult:
-    """Find translation pairs among `documents` (langid-stage columns) and give each pair a shared group."""
+def link_translations(documents: pl.DataFrame, config: Mapping[str, Any] | TranslationConfig | None = None,
+                      features: pl.DataFrame | None = None) -> TranslationResult:
+    """Find translation pairs among the kept `documents` (doc_id, source_id, position, language, n_chars, and text
+    unless `features` gives their features) and give each pair a shared group."""
     cfg = config if isinstance(config, TranslationConfig) else translation_config(config)
-    evidence = evidence_of(documents, cfg)
-    document_frequency = Counter(x for ev in evidence for x in ev.entities)
-    weight = {x: math.log(1 + len(evidence) / df) for x, df in document_frequency.items()}
-    links = [score_pair(evidence[i], evidence[j], weight, cfg) for i, j in candidate_pairs(evidence, cfg)]
+    if features is None:
+        features = translation_features(documents, cfg)
+    documents = (documents.select("doc_id", "source_id", "position", "language", "n_chars")
+                 .join(features, on="doc_id", how="inner").sort("doc_id"))
+    weight = entity_weights(documents)
+    pairs = candidate_pairs(documents, cfg)
+    involved = pl.concat([pairs["doc_a"], pairs["doc_b"]]).unique()
+    evidence = evidence_of(documents.filter(pl.col("doc_id").is_in(involved.implode())))
+    links = [score_pair(evidence[a], evidence[b], weight, cfg) for a, b in pairs.iter_rows()]
     accepted = greedy_one_to_one(links, cfg.threshold)
     groups = {}
     for link in accepted:
@@ -288,10 +321,16 @@ def link_translations(documents: pl.DataFrame, config: Mapping[str, Any] | Trans
     return TranslationResult(groups=groups, report=report)
 
 
-def with_translation_groups(frame: pl.DataFrame, groups: Mapping[str, str]) -> pl.DataFrame:
-    """Set `translation_group` of documents or paragraphs from their `doc_id`."""
-    mapping = pl.DataFrame({"doc_id": list(groups), "_group": list(groups.values())},
-                           schema={"doc_id": pl.String, "_group": pl.String})
-    return (frame.join(mapping, on="doc_id", how="left")
-            .with_columns(pl.col("_group").alias("translation_group")).drop("_group")
+def groups_frame(groups: Mapping[str, str]) -> pl.DataFrame:
+    """doc_id -> translation_group as a frame, sorted by doc_id."""
+    return pl.DataFrame({"doc_id": list(groups), "translation_group": list(groups.values())},
+                        schema={"doc_id": pl.String, "translation_group": pl.String}).sort("doc_id")
+
+
+def with_translation_groups(frame: pl.DataFrame, groups: pl.DataFrame | Mapping[str, str]) -> pl.DataFrame:
+    """Set `translation_group` of documents or paragraphs from their `doc_id` (groups: a frame doc_id,
+    translation_group, or a mapping)."""
+    mapping = groups if isinstance(groups, pl.DataFrame) else groups_frame(groups)
+    return (frame.drop("translation_group").join(mapping.select("doc_id", "translation_group"), on="doc_id",
+                                                 how="left")
             .select(frame.columns))

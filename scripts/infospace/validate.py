@@ -189,7 +189,8 @@ CROSS_CHECKS: dict[str, str] = {
     "id_in_one_split": "No doc_id or para_id appears in two splits.",
     "paragraph_split_matches_document": "Every paragraph has its document's split.",
     "duplicate_cluster_in_one_split": "No document duplicate cluster, and no paragraph duplicate cluster that links "
-                                      "documents (split.link_min_chars), spans two splits.",
+                                      "documents (split.link_min_chars, split.link_max_documents), spans two "
+                                      "splits.",
     "translation_group_in_one_split": "No translation group spans two splits.",
     "byte_accounting": "Kept paragraphs plus audit rows cover every non-white-space byte of each line-format file, "
                        "and every record of each record-format file, exactly once, and each row's provenance rule "
@@ -279,17 +280,19 @@ def _members(tables: Tables) -> tuple[pl.DataFrame, pl.DataFrame]:
     return tables.documents.rename({"doc_id": "member"}), tables.paragraphs.rename({"para_id": "member"})
 
 
-def duplicate_cluster_problems(tables: Tables, paragraph_link_min_chars: int | None = 0) -> list[str]:
+def duplicate_cluster_problems(tables: Tables, paragraph_link_min_chars: int | None = 0,
+                               paragraph_link_max_documents: int | None = None) -> list[str]:
     """Clusters of the documents and paragraphs tables, and of the duplicates table (members still present).
 
     Paragraph clusters count only through paragraphs that link documents in the split step (duplicate key of at
-    least `paragraph_link_min_chars` characters); None means paragraph duplicates link nothing and are not checked.
+    least `paragraph_link_min_chars` characters, clusters over at most `paragraph_link_max_documents` documents);
+    a min of None means paragraph duplicates link nothing and are not checked.
     """
     documents, paragraphs = _members(tables)
     if paragraph_link_min_chars is None:
         paragraphs = paragraphs.clear()
     else:
-        paragraphs = linking_paragraphs(paragraphs, paragraph_link_min_chars)
+        paragraphs = linking_paragraphs(paragraphs, paragraph_link_min_chars, paragraph_link_max_documents)
     problems = spans_two_splits(documents.select("member", "dup_cluster_id", "split"), "dup_cluster_id",
                                 "document cluster")
     problems += spans_two_splits(paragraphs.select("member", "dup_cluster_id", "split"), "dup_cluster_id",
@@ -368,7 +371,8 @@ def accounting_problems(tables: Tables, raw_dir: Path, shards: Mapping[str, list
 def cross_table_problems(tables: Tables, config: ValidateConfig, accounting: list[str],
                          schemas: Mapping[str, pa.Schema], split_lock: Mapping[str, str] | None = None,
                          merge_moved: Collection[str] = (),
-                         paragraph_link_min_chars: int | None = 0) -> dict[str, list[str]]:
+                         paragraph_link_min_chars: int | None = 0,
+                         paragraph_link_max_documents: int | None = None) -> dict[str, list[str]]:
     """Every cross-table check by name (see CROSS_CHECKS): the offending rows, described one per string.
 
     `split_lock` (doc_id -> split) and `merge_moved` (doc_ids the split report lists as merge moves) feed
@@ -386,7 +390,8 @@ def cross_table_problems(tables: Tables, config: ValidateConfig, accounting: lis
         "text_sha256_matches": text_sha256_problems(tables.documents),
         "id_in_one_split": id_split_problems(tables),
         "paragraph_split_matches_document": paragraph_split_problems(tables),
-        "duplicate_cluster_in_one_split": duplicate_cluster_problems(tables, paragraph_link_min_chars),
+        "duplicate_cluster_in_one_split": duplicate_cluster_problems(tables, paragraph_link_min_chars,
+                                                                     paragraph_link_max_documents),
         "translation_group_in_one_split": translation_group_problems(tables),
         "byte_accounting": accounting,
         "locked_split_kept": locked_split_problems(tables.documents, split_lock, merge_moved),

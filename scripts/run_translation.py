@@ -1,0 +1,46 @@
+"""Snakemake script of rule `translation`: translation links between the kept documents of the whole corpus.
+
+It reads each document's compact features (numbers, entity skeletons, glossary terms) from the shards' signatures
+and its language from the shards' langid tables, never the texts.
+"""
+
+import json
+import logging
+import os
+import time
+
+import polars as pl
+
+from infospace.dedup import removed_documents
+from infospace.tables import ShardedTable
+from infospace.translation import groups_frame, link_translations, translation_config
+
+snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directive
+
+
+def main() -> None:
+    logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s", force=True)
+    config = translation_config(snakemake.params.translation)
+    start = time.perf_counter()
+    signatures = ShardedTable(snakemake.input.document_signatures).read(
+        ["doc_id", "source_id", "position", "n_chars", "numbers", "entities", "glossary"])
+    languages = ShardedTable(snakemake.input.documents).read(["doc_id", "language"])
+    removed = removed_documents(pl.read_parquet(snakemake.input.duplicates)).select("doc_id")
+    documents = (signatures.join(languages, on="doc_id", how="left")
+                 .join(removed, on="doc_id", how="anti"))
+    result = link_translations(documents.drop("numbers", "entities", "glossary"), config,
+                               features=documents.select("doc_id", "numbers", "entities", "glossary"))
+
+    groups_frame(result.groups).write_parquet(snakemake.output.groups, compression="zstd")
+    tmp = snakemake.output.links + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(result.report, handle, ensure_ascii=False, indent=2, sort_keys=True)
+        handle.write("\n")
+    os.replace(tmp, snakemake.output.links)
+    logging.info("translation config: %s", config)
+    logging.info("%d documents, %d links in %.2fs", documents.height, len(result.report["links"]),
+                 time.perf_counter() - start)
+    logging.info("links: %s", ", ".join(f"{x['doc_a']}<->{x['doc_b']} {x['score']}" for x in result.report["links"]))
+
+
+main()
