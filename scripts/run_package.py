@@ -8,10 +8,9 @@ import polars as pl
 
 from infospace.package import CONFIGS, PackageInputs, ReleaseError, build_dataset, load_releases
 
-tables = {name: pl.concat([pl.read_parquet(path) for path in (snakemake.input[name] if name in
-                                                               ("documents", "paragraphs", "audit")
-                                                               else [snakemake.input[name]])], how="vertical")
-          for name in CONFIGS}
+# The sharded tables as their per-shard files (sources by id, shards in order); duplicates and sources one file each.
+tables = {name: [Path(p) for p in (snakemake.input[name] if name in ("documents", "paragraphs", "audit")
+                                   else [snakemake.input[name]])] for name in CONFIGS}
 assert sorted(tables) == sorted(CONFIGS), sorted(tables)
 log = Path(snakemake.log[0])
 log.parent.mkdir(parents=True, exist_ok=True)

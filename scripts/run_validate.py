@@ -1,65 +1,73 @@
 """Snakemake script of rule `validate`: run every great-expectations suite; write results.json and Data Docs.
 
-On any failed expectation it prints each one with a few offending rows to stderr and exits non-zero, and the
-`passed` marker is not written, so `package` never runs on unvalidated tables. Because Snakemake removes a failed
-job's outputs, the failed run's results.json and Data Docs are also copied to `params.failure_report` (default
-results/validation/failed/), which a later successful run removes. results.json is a report: it is
-written with sorted keys, but the run time and batch load times GX records inside it differ between runs.
+The suites run on batches of at most `validate.batch_rows` rows, shard file by shard file; the cross-table checks
+(ids unique across shards, references, no group across splits, the accounting of every shard) run on the whole
+corpus with lazy polars scans. On any failed expectation it prints each one with a few offending rows to stderr and
+exits non-zero, and the `passed` marker is not written, so `package` never runs on unvalidated tables. Because
+Snakemake removes a failed job's outputs, the failed run's results.json and Data Docs are also copied to
+`params.failure_report` (default results/validation/failed/), which a later successful run removes. results.json is
+a report: it is written with sorted keys, but the run time and batch load times GX records inside it differ between
+runs.
 """
 
 import hashlib
+import itertools
 import json
 import shutil
 import sys
 from pathlib import Path
 
-import polars as pl
-import pyarrow as pa
 import pyarrow.parquet as pq
 
+from infospace.shards import read_manifest, whole_file_shard
+from infospace.split import merge_moved_doc_ids, read_split_lock
 from infospace.validate import (
+    CROSS_TABLE,
+    SHARDED_TABLES,
     TABLE_NAMES,
+    TABLE_SIZES,
     Tables,
     accounting_problems,
     cross_table_frame,
     cross_table_problems,
     run_suites,
-    suite_frames,
+    table_batches,
+    table_sizes_frame,
     validate_config,
 )
-from infospace.shards import read_manifest, whole_file_shard
-from infospace.split import merge_moved_doc_ids, read_split_lock
 
 config = validate_config(snakemake.params.validate, snakemake.params.languages)
 raw_dir = Path(snakemake.params.get("raw_dir", "data/raw"))
-paths = {name: [Path(p) for p in (snakemake.input[name] if name in ("documents", "paragraphs", "audit")
-                                  else [snakemake.input[name]])] for name in TABLE_NAMES}
+files = {name: [Path(p) for p in (snakemake.input[name] if name in SHARDED_TABLES else [snakemake.input[name]])]
+         for name in TABLE_NAMES}
+# results/tables/<source>/<shard>/<table>.parquet: the (source, shard) of each file, the same for the three tables.
+tables = Tables.from_files(files, [(path.parts[-3], path.parts[-2]) for path in files["documents"]])
+sources = tables.get("sources").collect()
 
-arrow = {name: pa.concat_tables([pq.read_table(path) for path in paths[name]]) for name in TABLE_NAMES}
-tables = Tables(**{name: pl.from_arrow(arrow[name]) for name in TABLE_NAMES})
 # Released documents keep their locked split unless the split report lists them as merge moves; paragraph
 # duplicate clusters are held to the split step's rule for which paragraphs link documents.
 split_lock = read_split_lock(snakemake.input.split_lock)
 split_report = json.loads(Path(snakemake.input.split_report).read_text(encoding="utf-8"))
-merge_moved = merge_moved_doc_ids(split_report)
 link_min_chars = split_report["link_min_chars"] if split_report["link_paragraph_duplicates"] else None
 manifests = {Path(path).stem: read_manifest(path) for path in snakemake.input.manifests}
 shards = {source["source_id"]: manifests.get(source["source_id"]) or [whole_file_shard(raw_dir / source["path"])]
-          for source in tables.sources.to_dicts()}
+          for source in sources.to_dicts()}
 problems = cross_table_problems(tables, config, accounting_problems(tables, raw_dir, shards),
-                                {name: table.schema for name, table in arrow.items()},
-                                split_lock=split_lock, merge_moved=merge_moved,
+                                {name: [(str(path), pq.read_schema(path)) for path in files[name]]
+                                 for name in TABLE_NAMES},
+                                split_lock=split_lock, merge_moved=merge_moved_doc_ids(split_report),
                                 paragraph_link_min_chars=link_min_chars,
                                 paragraph_link_max_documents=split_report["link_max_documents"])
 
-results, failures = run_suites(suite_frames(arrow, cross_table_frame(problems)), config,
-                               Path(snakemake.output.data_docs))
+batches = itertools.chain(table_batches(tables, config), [(CROSS_TABLE, "all rows", cross_table_frame(problems)),
+                                                          (TABLE_SIZES, "all rows", table_sizes_frame(tables))])
+results, failures = run_suites(batches, config, Path(snakemake.output.data_docs))
 Path(snakemake.output.results).write_text(
     json.dumps({"success": not failures, "suites": results}, indent=2, sort_keys=True, default=str) + "\n",
     encoding="utf-8",
 )
 
-summary = f"{len(results)} suites, {len(failures)} failed expectation(s)"
+summary = f"{sum(len(runs) for runs in results.values())} suite runs, {len(failures)} failed expectation(s)"
 Path(snakemake.log[0]).write_text(summary + "\n" + "\n".join(f.describe() for f in failures) + "\n",
                                   encoding="utf-8")
 # Snakemake deletes the outputs of a failed job, so a failed run's report is also kept outside them.
@@ -73,8 +81,8 @@ if failures:
         print(failure.describe(), file=sys.stderr)
     sys.exit(1)
 
-# The marker: sha256 of each validated table and of the split report, so it changes exactly when they do.
-validated = sorted({path for name in TABLE_NAMES for path in paths[name]} | {Path(snakemake.input.split_report)})
+# The marker: sha256 of each validated file and of the split report, so it changes exactly when they do.
+validated = sorted({path for paths in files.values() for path in paths} | {Path(snakemake.input.split_report)})
 Path(snakemake.output.passed).write_text(
     "".join(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.as_posix()}\n" for path in validated),
     encoding="utf-8",

@@ -165,16 +165,44 @@ def test_feature_yaml_matches_datasets_for_every_table():
         assert package.features_yaml(table) == expected, table
 
 
-def test_split_rows_and_file_names():
+def split_sizes(frame: pl.DataFrame, config: str) -> dict[str, int]:
+    """Rows per split of a config's table."""
+    return {split: frame.filter(package.split_filter(config, split)).height for split in package.config_splits(config)}
+
+
+def test_split_batches_and_file_names():
     tables = synthetic_tables()
-    parts = package.split_rows(tables["documents"], "documents")
-    assert list(parts) == list(SPLITS) and all(p.height == 2 for p in parts.values())
-    assert list(package.split_rows(tables["audit"], "audit")) == ["full"]
+    assert split_sizes(tables["documents"], "documents") == dict.fromkeys(SPLITS, 2)
+    assert package.config_splits("audit") == ("full",) and split_sizes(tables["audit"], "audit") == {"full": 2}
+    [batch] = package.split_batches(tables["documents"], "documents", "train")
+    assert batch.num_rows == 2 and batch.schema.equals(schema_for("documents"))
     assert package.data_file("documents", "train") == "data/documents/train-00000-of-00001.parquet"
     assert package.shard_count(0) == 1 and package.shard_count(package.MAX_ROWS_PER_SHARD + 1) == 2
     bad = tables["documents"].with_columns(pl.lit("dev").alias("split"))
     with pytest.raises(ValueError, match="unknown splits"):
-        package.split_rows(bad, "documents")
+        package.check_splits(bad, "documents")
+
+
+def test_data_files_do_not_depend_on_how_the_input_is_cut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The same rows, arriving in batches cut anywhere, give byte-identical files and row groups."""
+    monkeypatch.setattr(package, "MAX_ROWS_PER_SHARD", 10)
+    monkeypatch.setattr(package, "DATA_ROW_GROUP_ROWS", 4)
+    documents = synthetic_tables()["documents"]
+    rows = package.to_arrow(pl.concat([documents.with_columns(pl.col("doc_id") + f"-{i}") for i in range(4)]),
+                            "documents")  # 24 rows
+    outputs = []
+    for cuts in ([24], [1, 23], [5, 5, 5, 9], [3] * 8, [0, 24, 0]):
+        batches, start = [], 0
+        for size in cuts:
+            batches.append(rows.slice(start, size))
+            start += size
+        root = tmp_path / "-".join(map(str, cuts))
+        paths = package.write_split(batches, rows.num_rows, root, "documents", "train")
+        outputs.append({rel: (root / rel).read_bytes() for rel in paths})
+    assert all(output == outputs[0] for output in outputs)
+    assert list(outputs[0]) == [f"data/documents/train-0000{i}-of-00003.parquet" for i in range(3)]
+    groups = [pq.ParquetFile(tmp_path / "24" / rel).metadata for rel in outputs[0]]
+    assert [[m.row_group(g).num_rows for g in range(m.num_row_groups)] for m in groups] == [[4, 4], [4, 4], [4, 4]]
 
 
 def test_checksums_and_fingerprint_are_sorted_and_stable():
@@ -388,8 +416,8 @@ def check_loads(root: Path, tables: dict[str, pl.DataFrame], cache: Path) -> Non
     from datasets import Features, load_dataset
 
     for config in package.CONFIGS:
-        expected = {split: rows.height for split, rows in package.split_rows(tables[config], config).items()
-                    if rows.height}  # empty splits are not declared (datasets cannot load them)
+        expected = {split: n for split, n in split_sizes(tables[config], config).items()
+                    if n}  # empty splits are not declared (datasets cannot load them)
         if not expected:
             continue
         loaded = load_dataset(str(root), name=config, cache_dir=str(cache / config))

@@ -24,12 +24,14 @@ from infospace.validate import (  # noqa: E402
     CROSS_CHECKS,
     CROSS_TABLE,
     TABLE_NAMES,
+    TABLE_SIZES,
     Tables,
     accounting_problems,
     cross_table_frame,
     cross_table_problems,
     pandas_frame,
     run_suites,
+    table_sizes_frame,
     validate_config,
 )
 
@@ -117,7 +119,7 @@ def good_tables() -> Tables:
 def arrow_of(tables: Tables) -> dict:
     """Arrow tables with the schema's types; nullability relaxed so corrupted (null) values reach the suites."""
     relaxed = {name: pa.schema([f.with_nullable(True) for f in schema_for(name)]) for name in TABLE_NAMES}
-    return {name: parquet_round_trip(tables.get(name).to_arrow().cast(relaxed[name])) for name in TABLE_NAMES}
+    return {name: parquet_round_trip(getattr(tables, name).to_arrow().cast(relaxed[name])) for name in TABLE_NAMES}
 
 
 def parquet_round_trip(table: pa.Table) -> pa.Table:
@@ -125,6 +127,11 @@ def parquet_round_trip(table: pa.Table) -> pa.Table:
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
     return pq.read_table(io.BytesIO(buffer.getvalue()))
+
+
+def schemas_of(arrow: dict) -> dict:
+    """Each table's schema, as if each were one file named after the table."""
+    return {name: [(name, table.schema)] for name, table in arrow.items()}
 
 
 def raw_dir_of(raw: dict[str, bytes]) -> Path:
@@ -140,11 +147,11 @@ def problems_of(tables: Tables, raw: dict | None = None) -> dict[str, list[str]]
     raw_dir = raw_dir_of(RAW if raw is None else raw)
     shards = {s: [Shard(WHOLE_FILE, 0, 0, 0, len(RAW[s]))] for s in tables.sources["source_id"]}
     return cross_table_problems(tables, CONFIG, accounting_problems(tables, raw_dir, shards),
-                                {k: v.schema for k, v in arrow.items()})
+                                schemas_of(arrow))
 
 
 def replace(tables: Tables, **frames: pl.DataFrame) -> Tables:
-    return Tables(**{name: frames.get(name, tables.get(name)) for name in TABLE_NAMES})
+    return Tables(**{name: frames.get(name, getattr(tables, name)) for name in TABLE_NAMES})
 
 
 def failed(frames: dict, tmp_path: Path) -> list[tuple[str, str, str | None]]:
@@ -200,7 +207,7 @@ def test_paragraph_clusters_are_held_to_the_split_steps_link_rule() -> None:
         dup_cluster_id=pl.when(pl.col("para_id").is_in(["s1/0/1", "s2/1/0"])).then(pl.lit("paragraph/s1/0/1")))
     clustered = replace(tables, paragraphs=paragraphs)
     arrow = arrow_of(clustered)
-    schemas = {k: v.schema for k, v in arrow.items()}
+    schemas = schemas_of(arrow)
 
     def found(min_chars: int | None) -> list[str]:
         return cross_table_problems(clustered, CONFIG, RAW, schemas,
@@ -259,21 +266,21 @@ def test_wrong_arrow_type_is_found() -> None:
     arrow["documents"] = arrow["documents"].set_column(
         arrow["documents"].schema.get_field_index("position"), "position",
         arrow["documents"].column("position").cast("int64"))
-    problems = cross_table_problems(good_tables(), CONFIG, RAW, {k: v.schema for k, v in arrow.items()})
-    assert problems["arrow_schema_matches"] == ["documents.position: type int64 != int32"]
+    problems = cross_table_problems(good_tables(), CONFIG, [], schemas_of(arrow))
+    assert problems["arrow_schema_matches"] == ["documents: documents.position: type int64 != int32"]
 
 
 
 def test_locked_split_is_checked_except_reported_merge_moves() -> None:
     tables = good_tables()  # s1/0 train, s2/0 and s2/1 test
     lock = {"s1/0": "train", "s2/0": "test", "s2/1": "validation", "gone/0": "test"}
-    problems = cross_table_problems(tables, CONFIG, [], {k: v.schema for k, v in arrow_of(tables).items()},
+    problems = cross_table_problems(tables, CONFIG, [], schemas_of(arrow_of(tables)),
                                     split_lock=lock)
     # s2/1 left its locked split; gone/0 is no longer in the corpus (stale, not a problem).
     assert problems["locked_split_kept"] == [
         "s2/1: split 'test' but locked in 'validation' (not a reported merge move)"]
     assert all(found == [] for name, found in problems.items() if name != "locked_split_kept")
-    merged = cross_table_problems(tables, CONFIG, [], {k: v.schema for k, v in arrow_of(tables).items()},
+    merged = cross_table_problems(tables, CONFIG, [], schemas_of(arrow_of(tables)),
                                   split_lock=lock, merge_moved={"s2/1"})
     assert merged["locked_split_kept"] == []
 
@@ -286,7 +293,7 @@ def test_locked_split_check_is_skipped_without_a_lock() -> None:
 def test_moved_locked_document_fails_the_gate(tmp_path: Path) -> None:
     tables = good_tables()
     arrow = arrow_of(tables)
-    problems = cross_table_problems(tables, CONFIG, [], {k: v.schema for k, v in arrow.items()},
+    problems = cross_table_problems(tables, CONFIG, [], schemas_of(arrow),
                                     split_lock={"s1/0": "validation"})
     frames = {name: pandas_frame(arrow[name], name) for name in TABLE_NAMES}
     frames[CROSS_TABLE] = cross_table_frame(problems)
@@ -362,13 +369,13 @@ def test_ranges_nulls_and_row_counts_fail(tmp_path: Path) -> None:
     documents = tables.documents.with_columns(text=pl.lit(None, pl.String))
     frames = gx_frames(replace(tables, paragraphs=paragraphs, documents=documents))
     config = validate_config({"row_counts": {"documents": {"max": 2}}}, ["en", "ru"])
-    _, failures = run_suites({"paragraphs": frames["paragraphs"], "documents": frames["documents"]}, config,
-                             tmp_path / "docs")
+    _, failures = run_suites({"paragraphs": frames["paragraphs"], "documents": frames["documents"],
+                              TABLE_SIZES: table_sizes_frame(tables)}, config, tmp_path / "docs")
     found = {(f.suite, f.expectation, f.kwargs.get("column")) for f in failures}
     assert ("paragraphs", "expect_column_values_to_be_between", "language_score") in found
     assert ("paragraphs", "expect_column_pair_values_a_to_be_greater_than_b", None) in found
     assert ("documents", "expect_column_values_to_not_be_null", "text") in found
-    assert ("documents", "expect_table_row_count_to_be_between", None) in found
+    assert (TABLE_SIZES, "expect_column_values_to_be_between", "documents") in found  # 3 documents, max 2
 
 
 def test_cross_table_failures_are_reported_through_gx_with_offending_rows(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ fields share lives here as constants.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version as package_version
 from typing import Any
@@ -201,6 +202,7 @@ class CardFacts:
     translation_links: dict[str, Any]  # translation_links.json: {"links": [...], "rejected": [...]}
     data_files: list[str]
     citation_cff: str
+    glossary: list[tuple[str, str, int]]  # (term, definition, documents containing it), see `glossary_hits`
 
 
 # --- Small Markdown helpers ------------------------------------------------------------------------------------
@@ -259,11 +261,11 @@ def counts_by(documents: pl.DataFrame, paragraphs: pl.DataFrame, key: str, order
 
 def removals_by_reason(audit: pl.DataFrame) -> list[list[Any]]:
     """Removed spans and characters per audit reason, in schema order (zero rows included)."""
-    stats = audit.group_by("reason").agg(pl.len().alias("spans"), pl.col("text").str.len_chars().sum().alias("chars"))
+    stats = audit.group_by("reason").agg(pl.len().alias("spans"), pl.col("chars").sum())
     found = {row["reason"]: row for row in stats.to_dicts()}
     reasons = list(REMOVAL_REASONS) + sorted(set(found) - set(REMOVAL_REASONS))
     rows = [[f"`{r}`", found.get(r, {}).get("spans", 0), found.get(r, {}).get("chars", 0)] for r in reasons]
-    rows.append(["**total**", audit.height, int(audit["text"].str.len_chars().sum() or 0)])
+    rows.append(["**total**", audit.height, int(audit["chars"].sum() or 0)])
     return rows
 
 
@@ -292,15 +294,33 @@ def split_mappings(report: dict[str, Any]) -> list[tuple[str, dict[str, int]]]:
     return [(key, report[key]) for key in SPLIT_REPORT_COUNTS]
 
 
-def glossary_hits(texts: list[str]) -> list[tuple[str, str, int]]:
-    """(term, definition, documents containing it) for each glossary term that occurs in `texts`."""
-    hits = []
-    for term, definition, patterns in GLOSSARY:
-        regex = re.compile("|".join(f"(?:{p})" for p in patterns), flags=re.IGNORECASE)
-        n = sum(1 for text in texts if regex.search(text))
-        if n:
-            hits.append((term, definition, n))
-    return hits
+def glossary_hits(text_batches: Iterable[list[str]]) -> list[tuple[str, str, int]]:
+    """(term, definition, documents containing it) for each glossary term that occurs in the texts, read a batch
+    at a time."""
+    regexes = [re.compile("|".join(f"(?:{p})" for p in patterns), flags=re.IGNORECASE) for _, _, patterns in GLOSSARY]
+    counts = [0] * len(GLOSSARY)
+    for texts in text_batches:
+        for i, regex in enumerate(regexes):
+            counts[i] += sum(1 for text in texts if regex.search(text))
+    return [(term, definition, n) for (term, definition, _), n in zip(GLOSSARY, counts) if n]
+
+
+# Columns the card reads of each table: never the texts (only their lengths, and the glossary counts above).
+CARD_COLUMNS = {
+    "documents": ["doc_id", "source_id", "language", "split", "n_chars", "dup_cluster_id", "translation_group",
+                  "author"],
+    "paragraphs": ["source_id", "language", "split", "is_duplicate"],
+    "audit": ["source_id", "reason", "text"],
+}
+
+
+def card_view(table: pl.LazyFrame, config: str) -> pl.DataFrame:
+    """What the card reads of one table (CARD_COLUMNS; the audit's texts as their lengths, `chars`)."""
+    if config not in CARD_COLUMNS:
+        return table.collect()
+    columns = [pl.col("text").str.len_chars().alias("chars") if name == "text" else pl.col(name)
+               for name in CARD_COLUMNS[config]]
+    return table.select(columns).collect()
 
 
 # --- Sections --------------------------------------------------------------------------------------------------
@@ -569,7 +589,7 @@ def section_versioning(f: CardFacts) -> str:
 
 
 def section_glossary(f: CardFacts) -> str:
-    hits = glossary_hits(f.tables["documents"]["text"].to_list())
+    hits = f.glossary
     intro = ("## Glossary of loaded terms\n\nThese terms occur in the texts. They are the sources' own terms; "
              "the dataset quotes them and does not endorse them. Definitions are neutral and short.\n\n")
     if not hits:

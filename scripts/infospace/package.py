@@ -30,6 +30,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import polars as pl
@@ -49,7 +50,9 @@ SPLIT_CONFIGS = tuple(name for name, columns in TABLES.items() if any(c.name == 
 CONFIGS = tuple(sorted(TABLES, key=lambda name: (name != DEFAULT_CONFIG, name not in SPLIT_CONFIGS)))
 # The one split of tables without a `split` column. Not "all": datasets reserves that name for the union of splits.
 ALL_SPLIT = "full"
-MAX_ROWS_PER_SHARD = 500_000
+MAX_ROWS_PER_SHARD = 250_000
+# Rows per row group of a data file: a few MB, so streaming readers hold little at a time.
+DATA_ROW_GROUP_ROWS = 10_000
 SUMS_NAME = "SHA256SUMS"
 CROISSANT_NAME = "croissant.json"
 # Files listed in SHA256SUMS, and so covered by the fingerprint: every data file, croissant.json and LICENSE-DATA.md.
@@ -76,18 +79,39 @@ def config_splits(config: str) -> tuple[str, ...]:
     return SPLITS if config in SPLIT_CONFIGS else (ALL_SPLIT,)
 
 
-def split_rows(frame: pl.DataFrame, config: str) -> dict[str, pl.DataFrame]:
-    """Rows of `frame` per split of `config`, in split order (empty splits included)."""
-    if config not in SPLIT_CONFIGS:
-        return {ALL_SPLIT: frame}
-    unknown = sorted(set(frame["split"].unique().to_list()) - set(SPLITS))
-    if unknown:
-        raise ValueError(f"table {config!r} has rows in unknown splits {unknown}; expected {list(SPLITS)}")
-    return {split: frame.filter(pl.col("split") == split) for split in SPLITS}
+# A table to package: an in-memory frame (tests, small corpora) or its files in order (the per-shard files of the
+# sharded tables: sources by id, shards in order, each sorted, so their concatenation is in the table's sort order).
+TableSource = pl.DataFrame | list[Path]
 
 
-def shard_count(n_rows: int, max_rows: int = MAX_ROWS_PER_SHARD) -> int:
-    return max(1, math.ceil(n_rows / max_rows))
+def scan(source: TableSource) -> pl.LazyFrame:
+    return source.lazy() if isinstance(source, pl.DataFrame) else pl.scan_parquet([str(p) for p in source])
+
+
+def split_filter(config: str, split: str) -> pl.Expr:
+    return pl.col("split") == split if config in SPLIT_CONFIGS else pl.lit(True)
+
+
+def check_splits(source: TableSource, config: str) -> None:
+    if config in SPLIT_CONFIGS:
+        found = scan(source).select(pl.col("split").unique()).collect()["split"].to_list()
+        unknown = sorted(set(found) - set(SPLITS), key=str)
+        if unknown:
+            raise ValueError(f"table {config!r} has rows in unknown splits {unknown}; expected {list(SPLITS)}")
+
+
+def split_batches(source: TableSource, config: str, split: str) -> Iterator[pa.Table]:
+    """The rows of one split, in the table's sort order, as Arrow tables of the final schema: one per input file
+    (in-memory frames are sorted and cast first)."""
+    if isinstance(source, pl.DataFrame):
+        yield to_arrow(source.filter(split_filter(config, split)), config)
+        return
+    for path in source:
+        yield to_arrow(pl.read_parquet(path).filter(split_filter(config, split)), config)
+
+
+def shard_count(n_rows: int, max_rows: int | None = None) -> int:
+    return max(1, math.ceil(n_rows / (max_rows or MAX_ROWS_PER_SHARD)))
 
 
 def data_file(config: str, split: str, shard: int = 0, n_shards: int = 1) -> str:
@@ -99,27 +123,53 @@ def data_file_glob(config: str, split: str) -> str:
     return f"data/{config}/{split}-*.parquet"
 
 
-def write_split(arrow: pa.Table, root: Path, config: str, split: str) -> list[str]:
-    """Write one split's sorted, cast rows as numbered shards; return their relative paths.
+def write_split(batches: Iterable[pa.Table], n_rows: int, root: Path, config: str, split: str) -> list[str]:
+    """Stream one split's rows into numbered files of at most MAX_ROWS_PER_SHARD rows; return their relative paths.
 
-    An empty split gets no file: datasets cannot load a split without rows, so empty splits (and configs with no
-    rows at all) are left out of the card's metadata and croissant.json, and the card says so.
+    Files are cut every ceil(n_rows / n_files) rows and row groups every DATA_ROW_GROUP_ROWS rows of a file, counting
+    rows only, so the bytes depend on the rows and never on how the input was sharded. An empty split gets no file:
+    datasets cannot load a split without rows, so empty splits (and configs with no rows at all) are left out of the
+    card's metadata and croissant.json, and the card says so.
     """
-    if arrow.num_rows == 0:
+    if n_rows == 0:
         return []
-    n_shards = shard_count(arrow.num_rows)
-    per_shard = max(1, math.ceil(arrow.num_rows / n_shards))
-    paths = []
-    for shard in range(n_shards):
-        rel = data_file(config, split, shard, n_shards)
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        write_parquet(arrow.slice(shard * per_shard, per_shard), root / rel)
-        paths.append(rel)
+    n_files = shard_count(n_rows)
+    per_file = math.ceil(n_rows / n_files)
+    paths = [data_file(config, split, shard, n_files) for shard in range(n_files)]
+    (root / paths[0]).parent.mkdir(parents=True, exist_ok=True)
+    schema = schema_for(config)
+    settings = {k: v for k, v in PARQUET_SETTINGS.items() if k != "row_group_size"}
+    pending: list[pa.Table] = []
+    pending_rows = written = 0
+    writer: pq.ParquetWriter | None = None
+
+    def flush(rows: int) -> None:
+        nonlocal pending, pending_rows, written, writer
+        group = pa.concat_tables(pending).slice(0, rows).combine_chunks()
+        rest = pa.concat_tables(pending).slice(rows)
+        if writer is None:
+            writer = pq.ParquetWriter(root / paths[written // per_file], schema, **settings)
+        writer.write_table(group, row_group_size=rows)
+        written += rows
+        pending, pending_rows = ([rest] if rest.num_rows else []), rest.num_rows
+        if written % per_file == 0 or written == n_rows:
+            writer.close()
+            writer = None
+
+    for batch in batches:
+        pending.append(batch)
+        pending_rows += batch.num_rows
+        while pending_rows and (pending_rows >= _next_cut(written, per_file) or written + pending_rows == n_rows):
+            flush(min(pending_rows, _next_cut(written, per_file)))
+    if written != n_rows or writer is not None:
+        raise ValueError(f"{config}/{split}: wrote {written} of {n_rows} rows")
     return paths
 
 
-def write_parquet(arrow: pa.Table, path: Path) -> None:
-    pq.write_table(arrow, path, **PARQUET_SETTINGS)
+def _next_cut(written: int, per_file: int) -> int:
+    """Rows until the next row-group boundary: every DATA_ROW_GROUP_ROWS rows within a file, and at its end."""
+    in_file = written % per_file
+    return min(DATA_ROW_GROUP_ROWS - in_file % DATA_ROW_GROUP_ROWS, per_file - in_file)
 
 
 # --- Features in the card's YAML (datasets 5.x format) ---------------------------------------------------------
@@ -428,7 +478,7 @@ def croissant_text(document: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class PackageInputs:
-    tables: dict[str, pl.DataFrame]  # config -> final table (stage `split`)
+    tables: dict[str, TableSource]  # config -> final table (stage `split`): a frame, or its files in order
     split_report: dict[str, Any]
     translation_links: dict[str, Any]  # translation_links.json: {"links": [...], "rejected": [...]}
     releases: dict[str, str]
@@ -458,20 +508,26 @@ def build_dataset(inputs: PackageInputs, target: Path) -> str:
 
 
 def write_dataset(inputs: PackageInputs, root: Path) -> str:
-    """Write every file of the dataset into `root` (an empty folder); return the fingerprint."""
+    """Write every file of the dataset into `root` (an empty folder); return the fingerprint.
+
+    Tables are streamed file by file into the data files; the card reads only the columns it counts, and the
+    documents' texts once, file by file, for the glossary counts.
+    """
     sizes: dict[str, dict[str, SplitSize]] = {}
     digests: dict[str, str] = {}
     for config in CONFIGS:
+        source = inputs.tables[config]
+        check_splits(source, config)
         sizes[config] = {}
-        for split, rows in split_rows(inputs.tables[config], config).items():
-            arrow = to_arrow(rows, config)
-            files = write_split(arrow, root, config, split)
+        for split in config_splits(config):
+            n_rows = int(scan(source).filter(split_filter(config, split)).select(pl.len()).collect().item())
+            files = write_split(split_batches(source, config, split), n_rows, root, config, split)
             digests |= {rel: sha256_file(root / rel) for rel in files}
-            on_disk = sum((root / rel).stat().st_size for rel in files)
-            sizes[config][split] = SplitSize(arrow.num_rows, arrow.nbytes, on_disk)
+            in_memory = sum(pq.read_table(root / rel).nbytes for rel in files)  # read back: the bytes decide it
+            sizes[config][split] = SplitSize(n_rows, in_memory, sum((root / rel).stat().st_size for rel in files))
 
-    documents = inputs.tables["documents"]
-    languages = sorted(set(documents["language"].to_list()) - {UNDETERMINED_LANGUAGE})
+    views = {config: card.card_view(scan(inputs.tables[config]), config) for config in CONFIGS}
+    languages = sorted(set(views["documents"]["language"].to_list()) - {UNDETERMINED_LANGUAGE})
     (root / CROISSANT_NAME).write_text(
         croissant_text(croissant(inputs.dataset, inputs.version, digests, languages)), encoding="utf-8")
     (root / DATA_TERMS_NAME).write_text(inputs.data_terms, encoding="utf-8")
@@ -479,18 +535,21 @@ def write_dataset(inputs: PackageInputs, root: Path) -> str:
     (root / SUMS_NAME).write_text(sums, encoding="utf-8")
     fingerprint = fingerprint_of(sums)
 
-    metadata = card_metadata(inputs.dataset, sizes, languages, documents.height)
+    metadata = card_metadata(inputs.dataset, sizes, languages, views["documents"].height)
+    texts = (batch.column("text").to_pylist() for split in SPLITS
+             for batch in split_batches(inputs.tables["documents"], "documents", split))
     facts = card.CardFacts(
         dataset=inputs.dataset,
         version=inputs.version,
         fingerprint=fingerprint,
         fingerprint_scope=FINGERPRINT_SCOPE,
-        tables=inputs.tables,
+        tables=views,
         split_sizes={c: {s: size.num_examples for s, size in by_split.items()} for c, by_split in sizes.items()},
         split_report=inputs.split_report,
         translation_links=inputs.translation_links,
         data_files=sorted(digests),
         citation_cff=citation_text(citation(inputs.dataset, inputs.version, fingerprint)),
+        glossary=card.glossary_hits(texts),
     )
     (root / "README.md").write_text(front_matter(metadata) + card.render_card(facts), encoding="utf-8")
     (root / "CITATION.cff").write_text(facts.citation_cff, encoding="utf-8")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ import great_expectations.expectations as gxe  # noqa: E402
 import pandas as pd  # noqa: E402
 import polars as pl  # noqa: E402
 import pyarrow as pa  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
 from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 
@@ -58,6 +59,8 @@ from infospace.split import linking_paragraphs  # noqa: E402
 
 TABLE_NAMES = ("sources", "documents", "paragraphs", "audit", "duplicates")
 CROSS_TABLE = "cross_table"
+TABLE_SIZES = "table_sizes"
+DEFAULT_BATCH_ROWS = 200_000
 DEFAULT_ROW_COUNTS: dict[str, dict[str, int | None]] = {
     "sources": {"min": 1, "max": None},
     "documents": {"min": 1, "max": None},
@@ -73,6 +76,7 @@ class ValidateConfig:
     languages: tuple[str, ...]
     row_counts: dict[str, dict[str, int | None]] = field(default_factory=lambda: dict(DEFAULT_ROW_COUNTS))
     partial_unexpected_count: int = DEFAULT_PARTIAL_UNEXPECTED_COUNT
+    batch_rows: int = DEFAULT_BATCH_ROWS
 
     @property
     def allowed_languages(self) -> tuple[str, ...]:
@@ -91,6 +95,7 @@ def validate_config(section: Mapping[str, Any] | None, languages: Sequence[str])
         languages=tuple(languages),
         row_counts=row_counts,
         partial_unexpected_count=int(section.get("partial_unexpected_count", DEFAULT_PARTIAL_UNEXPECTED_COUNT)),
+        batch_rows=int(section.get("batch_rows", DEFAULT_BATCH_ROWS)),
     )
 
 
@@ -172,15 +177,26 @@ def table_expectations(table: str, config: ValidateConfig) -> list[gxe.Expectati
     if "byte_end" in columns:
         expectations.append(gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="byte_end", column_B="byte_start", or_equal=False))
-    bounds = config.row_counts[table]
-    expectations.append(gxe.ExpectTableRowCountToBeBetween(min_value=bounds["min"], max_value=bounds["max"]))
     return expectations
 
 
-# --- cross-table checks (polars) ------------------------------------------------------------------------------------
+def table_size_expectations(config: ValidateConfig) -> list[gxe.Expectation]:
+    """Row-count bounds of each whole table (config `validate.row_counts`), on the TABLE_SIZES frame."""
+    return [gxe.ExpectColumnValuesToBeBetween(column=table, min_value=config.row_counts[table]["min"],
+                                              max_value=config.row_counts[table]["max"])
+            for table in TABLE_NAMES]
+
+
+def table_sizes_frame(tables: Tables) -> pd.DataFrame:
+    """One row: the number of rows of each whole table (all shards)."""
+    return pd.DataFrame({name: [int(tables.get(name).select(pl.len()).collect().item())] for name in TABLE_NAMES})
+
+
+# --- cross-table checks (polars, lazy) ------------------------------------------------------------------------------
 
 CROSS_CHECKS: dict[str, str] = {
     "arrow_schema_matches": "Every table file has exactly the Arrow schema of infospace.schema (names and types).",
+    "id_unique": "Every id is unique across all shards (sources, documents, paragraphs, audit, duplicates).",
     "document_source_registered": "Every document references a registered source.",
     "paragraph_document_exists": "Every paragraph references a document.",
     "audit_source_registered": "Every audit row references a registered source.",
@@ -198,65 +214,109 @@ CROSS_CHECKS: dict[str, str] = {
     "locked_split_kept": "Every document in the split lock keeps its locked split, unless the split report lists it "
                          "as moved by a merge of differently locked groups (skipped when no lock is given).",
 }
+SHARDED_TABLES = ("documents", "paragraphs", "audit")
+MAX_LISTED = 1000  # problems listed per check (the count is always exact)
 
 
 @dataclass(frozen=True)
 class Tables:
-    sources: pl.DataFrame
-    documents: pl.DataFrame
-    paragraphs: pl.DataFrame
-    audit: pl.DataFrame
-    duplicates: pl.DataFrame
+    """The final tables, as in-memory frames (tests, small corpora) or as files: the sharded tables' per-shard files
+    (`shards` names each file's (source_id, shard), in the same order for the three tables) and one file each for
+    sources and duplicates. Checks read them lazily, column by column, and text only shard by shard."""
 
-    def get(self, name: str) -> pl.DataFrame:
-        return getattr(self, name)
+    sources: pl.DataFrame | pl.LazyFrame
+    documents: pl.DataFrame | pl.LazyFrame
+    paragraphs: pl.DataFrame | pl.LazyFrame
+    audit: pl.DataFrame | pl.LazyFrame
+    duplicates: pl.DataFrame | pl.LazyFrame
+    files: Mapping[str, tuple[Path, ...]] = field(default_factory=dict)
+    shards: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_files(cls, files: Mapping[str, list[Path]], shards: list[tuple[str, str]]) -> Tables:
+        frozen = {name: tuple(Path(p) for p in paths) for name, paths in files.items()}
+        return cls(**{name: pl.scan_parquet(list(frozen[name])) for name in TABLE_NAMES}, files=frozen,
+                   shards=tuple(shards))
+
+    def get(self, name: str) -> pl.LazyFrame:
+        return getattr(self, name).lazy()
+
+    def batches(self, name: str, columns: list[str]) -> Iterator[pl.DataFrame]:
+        """The table's rows, a file (a shard) at a time, or the whole in-memory frame."""
+        if name in self.files:
+            for path in self.files[name]:
+                yield pl.read_parquet(path, columns=columns)
+        else:
+            yield self.get(name).select(columns).collect()
 
 
-def arrow_schema_problems(schemas: Mapping[str, pa.Schema]) -> list[str]:
-    """Column names, order and types of each table file against its schema (read back from Parquet)."""
+def _listed(frame: pl.LazyFrame, describe: Any) -> list[str]:
+    """Problems described from the rows of a lazy query (at most MAX_LISTED listed, then a count of the rest)."""
+    rows = frame.collect()
+    problems = [describe(*row) for row in rows.head(MAX_LISTED).iter_rows()]
+    if rows.height > MAX_LISTED:
+        problems.append(f"... and {rows.height - MAX_LISTED} more")
+    return problems
+
+
+def arrow_schema_problems(schemas: Mapping[str, list[tuple[str, pa.Schema]]]) -> list[str]:
+    """Column names, order and types of each table file (table -> [(file, schema)]) against its schema."""
     problems = []
-    for table, actual in sorted(schemas.items()):
+    for table, files in sorted(schemas.items()):
         expected = schema_for(table)
-        if actual.names != expected.names:
-            problems.append(f"{table}: columns {actual.names} != {expected.names}")
-            continue
-        for got, want in zip(actual, expected):
-            if got.type != want.type:
-                problems.append(f"{table}.{got.name}: type {got.type} != {want.type}")
+        for label, actual in files:
+            if actual.names != expected.names:
+                problems.append(f"{label}: columns {actual.names} != {expected.names}")
+                continue
+            for got, want in zip(actual, expected):
+                if got.type != want.type:
+                    problems.append(f"{label}: {table}.{got.name}: type {got.type} != {want.type}")
     return problems
 
 
-def missing_references(child: pl.DataFrame, column: str, parent_ids: pl.Series, child_key: str) -> list[str]:
-    """Rows of `child` whose non-null `column` is not in `parent_ids`."""
-    orphans = child.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(parent_ids.implode()))
-    return [f"{key}: {column}={value!r} not found" for key, value in orphans.select(child_key, column).iter_rows()]
-
-
-def list_values_problems(frame: pl.DataFrame, column: str, key: str, allowed: Sequence[str]) -> list[str]:
-    exploded = frame.select(key, column).explode(column).drop_nulls(column)
-    bad = exploded.filter(~pl.col(column).is_in(list(allowed)))
-    return [f"{row_key}: {column} has {value!r}" for row_key, value in bad.iter_rows()]
-
-
-def text_sha256_problems(documents: pl.DataFrame) -> list[str]:
+def id_unique_problems(tables: Tables) -> list[str]:
     problems = []
-    for doc_id, text, digest in documents.select("doc_id", "text", "text_sha256").iter_rows():
-        if text is not None and hashlib.sha256(text.encode("utf-8")).hexdigest() != digest:
-            problems.append(f"{doc_id}: text_sha256 does not match text")
+    for table, key in KEYS.items():
+        repeated = (tables.get(table).group_by(list(key)).agg(pl.len().alias("n")).filter(pl.col("n") > 1)
+                    .sort(list(key)))
+        problems += _listed(repeated, lambda *row: f"{table}: {dict(zip(key, row[:-1]))} appears {row[-1]} times")
     return problems
 
 
-def spans_two_splits(memberships: pl.DataFrame, group: str, label: str) -> list[str]:
+def missing_references(child: pl.LazyFrame, column: str, parent: pl.LazyFrame, parent_key: str,
+                       child_key: str) -> list[str]:
+    """Rows of `child` whose non-null `column` is not a `parent_key` of `parent`."""
+    orphans = (child.select(child_key, column).drop_nulls(column)
+               .join(parent.select(pl.col(parent_key).alias(column)), on=column, how="anti").sort(child_key))
+    return _listed(orphans, lambda key, value: f"{key}: {column}={value!r} not found")
+
+
+def list_values_problems(frame: pl.LazyFrame, column: str, key: str, allowed: Sequence[str]) -> list[str]:
+    bad = (frame.select(key, column).explode(column).drop_nulls(column)
+           .filter(~pl.col(column).is_in(list(allowed))).sort(key))
+    return _listed(bad, lambda row_key, value: f"{row_key}: {column} has {value!r}")
+
+
+def text_sha256_problems(tables: Tables) -> list[str]:
+    problems = []
+    for batch in tables.batches("documents", ["doc_id", "text", "text_sha256"]):
+        for doc_id, text, digest in batch.iter_rows():
+            if text is not None and hashlib.sha256(text.encode("utf-8")).hexdigest() != digest:
+                problems.append(f"{doc_id}: text_sha256 does not match text")
+    return problems
+
+
+def spans_two_splits(memberships: pl.LazyFrame | pl.DataFrame, group: str, label: str) -> list[str]:
     """Groups (column `group`) whose members (column `member`, with `split`) sit in more than one split."""
     spread = (
-        memberships.drop_nulls(group)
+        memberships.lazy().drop_nulls(group)
         .group_by(group)
-        .agg(pl.col("split").unique().sort().alias("splits"), pl.col("member").unique().sort().alias("members"))
+        .agg(pl.col("split").unique().sort().alias("splits"), pl.col("member").unique().sort().head(6).alias("m"))
         .filter(pl.col("splits").list.len() > 1)
         .sort(group)
     )
-    return [f"{label} {name}: splits {list(splits)} (members {list(members)[:6]})"
-            for name, splits, members in spread.iter_rows()]
+    return _listed(spread, lambda name, splits, members: f"{label} {name}: splits {list(splits)} (members "
+                                                         f"{list(members)})")
 
 
 def id_split_problems(tables: Tables) -> list[str]:
@@ -268,16 +328,11 @@ def id_split_problems(tables: Tables) -> list[str]:
 
 
 def paragraph_split_problems(tables: Tables) -> list[str]:
-    joined = tables.paragraphs.select("para_id", "doc_id", "split").join(
-        tables.documents.select("doc_id", pl.col("split").alias("doc_split")), on="doc_id", how="inner")
-    bad = joined.filter(pl.col("split") != pl.col("doc_split"))
-    return [f"{para_id}: split {split!r} but document {doc_id} is in {doc_split!r}"
-            for para_id, doc_id, split, doc_split in bad.iter_rows()]
-
-
-def _members(tables: Tables) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Documents and paragraphs with their id as `member`, so cluster checks treat both levels alike."""
-    return tables.documents.rename({"doc_id": "member"}), tables.paragraphs.rename({"para_id": "member"})
+    joined = tables.get("paragraphs").select("para_id", "doc_id", "split").join(
+        tables.get("documents").select("doc_id", pl.col("split").alias("doc_split")), on="doc_id", how="inner")
+    bad = joined.filter(pl.col("split") != pl.col("doc_split")).sort("para_id")
+    return _listed(bad, lambda para_id, doc_id, split, doc_split:
+                   f"{para_id}: split {split!r} but document {doc_id} is in {doc_split!r}")
 
 
 def duplicate_cluster_problems(tables: Tables, paragraph_link_min_chars: int | None = 0,
@@ -288,34 +343,39 @@ def duplicate_cluster_problems(tables: Tables, paragraph_link_min_chars: int | N
     least `paragraph_link_min_chars` characters, clusters over at most `paragraph_link_max_documents` documents);
     a min of None means paragraph duplicates link nothing and are not checked.
     """
-    documents, paragraphs = _members(tables)
-    if paragraph_link_min_chars is None:
-        paragraphs = paragraphs.clear()
+    documents = tables.get("documents").select(pl.col("doc_id").alias("member"), "dup_cluster_id", "split")
+    problems = spans_two_splits(documents, "dup_cluster_id", "document cluster")
+    if paragraph_link_min_chars is not None:
+        clustered = (tables.get("paragraphs").filter(pl.col("dup_cluster_id").is_not_null())
+                     .select(pl.col("para_id").alias("member"), "doc_id", "dup_cluster_id", "split", "text").collect())
+        paragraphs = linking_paragraphs(clustered, paragraph_link_min_chars, paragraph_link_max_documents)
+        problems += spans_two_splits(paragraphs.select("member", "dup_cluster_id", "split"), "dup_cluster_id",
+                                     "paragraph cluster")
+        linking_members = paragraphs.select("member")
     else:
-        paragraphs = linking_paragraphs(paragraphs, paragraph_link_min_chars, paragraph_link_max_documents)
-    problems = spans_two_splits(documents.select("member", "dup_cluster_id", "split"), "dup_cluster_id",
-                                "document cluster")
-    problems += spans_two_splits(paragraphs.select("member", "dup_cluster_id", "split"), "dup_cluster_id",
-                                 "paragraph cluster")
-    members = tables.duplicates.select("cluster_id", "level", pl.col("member_id").alias("member"))
+        linking_members = pl.DataFrame({"member": []}, schema={"member": pl.String})
+    members = tables.get("duplicates").select("cluster_id", "level", pl.col("member_id").alias("member"))
     present = pl.concat([
-        members.filter(pl.col("level") == level).join(frame.select("member", "split"), on="member", how="inner")
-        for level, frame in (("document", documents), ("paragraph", paragraphs))
+        members.filter(pl.col("level") == "document").join(documents.select("member", "split"), on="member"),
+        members.filter(pl.col("level") == "paragraph").join(linking_members.lazy(), on="member").join(
+            tables.get("paragraphs").select(pl.col("para_id").alias("member"), "split"), on="member"),
     ])
-    problems += spans_two_splits(present, "cluster_id", "duplicates-table cluster")
+    problems += spans_two_splits(present.select("cluster_id", "member", "split"), "cluster_id",
+                                 "duplicates-table cluster")
     return sorted(set(problems))
 
 
 def translation_group_problems(tables: Tables) -> list[str]:
-    documents, paragraphs = _members(tables)
-    problems = spans_two_splits(documents.select("member", "translation_group", "split"), "translation_group",
-                                "translation group")
-    problems += spans_two_splits(paragraphs.select("member", "translation_group", "split"), "translation_group",
-                                 "paragraph translation group")
+    problems = spans_two_splits(tables.get("documents").select(pl.col("doc_id").alias("member"),
+                                                               "translation_group", "split"),
+                                "translation_group", "translation group")
+    problems += spans_two_splits(tables.get("paragraphs").select(pl.col("para_id").alias("member"),
+                                                                 "translation_group", "split"),
+                                 "translation_group", "paragraph translation group")
     return problems
 
 
-def locked_split_problems(documents: pl.DataFrame, split_lock: Mapping[str, str] | None,
+def locked_split_problems(documents: pl.LazyFrame | pl.DataFrame, split_lock: Mapping[str, str] | None,
                           merge_moved: Collection[str] = ()) -> list[str]:
     """Documents whose split differs from their locked split and that the split report does not list as merge moves.
 
@@ -324,12 +384,12 @@ def locked_split_problems(documents: pl.DataFrame, split_lock: Mapping[str, str]
     if not split_lock:
         return []
     lock = pl.DataFrame({"doc_id": list(split_lock), "locked": list(split_lock.values())},
-                        schema={"doc_id": pl.String, "locked": pl.String})
-    changed = (documents.select("doc_id", "split").join(lock, on="doc_id", how="inner")
+                        schema={"doc_id": pl.String, "locked": pl.String}).lazy()
+    changed = (documents.lazy().select("doc_id", "split").join(lock, on="doc_id", how="inner")
                .filter((pl.col("split") != pl.col("locked")) & ~pl.col("doc_id").is_in(list(merge_moved)))
                .sort("doc_id"))
-    return [f"{doc_id}: split {split!r} but locked in {locked!r} (not a reported merge move)"
-            for doc_id, split, locked in changed.iter_rows()]
+    return _listed(changed, lambda doc_id, split, locked:
+                   f"{doc_id}: split {split!r} but locked in {locked!r} (not a reported merge move)")
 
 
 # Accounting (infospace.provenance) -------------------------------------------------------------------------------
@@ -337,64 +397,77 @@ def locked_split_problems(documents: pl.DataFrame, split_lock: Mapping[str, str]
 
 def source_encodings(tables: Tables) -> dict[str, str]:
     """Encoding per source: the one parse recorded on its documents, else the registry's, else utf-8."""
-    registered = dict(tables.sources.select("source_id", "encoding").iter_rows())
-    used = dict(tables.documents.group_by("source_id").agg(pl.col("encoding").sort().first()).iter_rows())
+    registered = dict(tables.get("sources").select("source_id", "encoding").collect().iter_rows())
+    used = dict(tables.get("documents").group_by("source_id").agg(pl.col("encoding").sort().first())
+                .collect().iter_rows())
     return {source_id: used.get(source_id) or registered.get(source_id) or "utf-8" for source_id in registered}
 
 
-def accounted_spans(tables: Tables, source_id: str) -> pl.DataFrame:
-    """Kept paragraphs and audit rows of one source (provenance.SPAN_COLUMNS)."""
-    kept = tables.paragraphs.filter(pl.col("source_id") == source_id).select(pl.col("para_id").alias("id"),
-                                                                            *SPAN_COLUMNS[1:])
-    removed = tables.audit.filter(pl.col("source_id") == source_id).select(pl.col("audit_id").alias("id"),
-                                                                          *SPAN_COLUMNS[1:])
-    return pl.concat([kept, removed])
+def _spans(paragraphs: pl.LazyFrame, audit: pl.LazyFrame) -> pl.DataFrame:
+    kept = paragraphs.select(pl.col("para_id").alias("id"), *SPAN_COLUMNS[1:])
+    removed = audit.select(pl.col("audit_id").alias("id"), *SPAN_COLUMNS[1:])
+    return pl.concat([kept, removed]).collect()
 
 
 def accounting_problems(tables: Tables, raw_dir: Path, shards: Mapping[str, list[Shard]]) -> list[str]:
     """The accounting check of every shard of every registered source (`shards`: source_id -> its shards)."""
     encodings = source_encodings(tables)
+    sources = {row["source_id"]: row for row in tables.get("sources").collect().to_dicts()}
     problems = []
-    for source in tables.sources.sort("source_id").to_dicts():
-        spans = accounted_spans(tables, source["source_id"])
-        for shard in shards[source["source_id"]]:
-            if source["format"] not in LINE_FORMATS:
-                in_shard = pl.col("byte_start").is_between(shard.byte_start, shard.byte_end, closed="left")
-                shard_spans = spans.filter(in_shard)
-            else:
-                shard_spans = spans
-            problems += shard_accounting_problems(raw_dir / source["path"], source, shard,
-                                                  encodings[source["source_id"]], shard_spans)
+    if tables.shards:  # file-backed: each shard's own paragraphs and audit files
+        files = dict(zip(tables.shards, zip(tables.files["paragraphs"], tables.files["audit"], strict=True)))
+        for source_id in sorted(sources):
+            for shard in shards[source_id]:
+                paragraphs, audit = files[(source_id, shard.shard)]
+                problems += shard_accounting_problems(raw_dir / sources[source_id]["path"], sources[source_id],
+                                                      shard, encodings[source_id],
+                                                      _spans(pl.scan_parquet(paragraphs), pl.scan_parquet(audit)))
+        return problems
+    for source_id in sorted(sources):
+        mine = pl.col("source_id") == source_id
+        spans = _spans(tables.get("paragraphs").filter(mine), tables.get("audit").filter(mine))
+        for shard in shards[source_id]:
+            shard_spans = spans
+            if sources[source_id]["format"] not in LINE_FORMATS:
+                shard_spans = spans.filter(pl.col("byte_start").is_between(shard.byte_start, shard.byte_end,
+                                                                           closed="left"))
+            problems += shard_accounting_problems(raw_dir / sources[source_id]["path"], sources[source_id], shard,
+                                                  encodings[source_id], shard_spans)
     return problems
 
 
 def cross_table_problems(tables: Tables, config: ValidateConfig, accounting: list[str],
-                         schemas: Mapping[str, pa.Schema], split_lock: Mapping[str, str] | None = None,
+                         schemas: Mapping[str, list[tuple[str, pa.Schema]]],
+                         split_lock: Mapping[str, str] | None = None,
                          merge_moved: Collection[str] = (),
                          paragraph_link_min_chars: int | None = 0,
                          paragraph_link_max_documents: int | None = None) -> dict[str, list[str]]:
     """Every cross-table check by name (see CROSS_CHECKS): the offending rows, described one per string.
 
-    `split_lock` (doc_id -> split) and `merge_moved` (doc_ids the split report lists as merge moves) feed
-    `locked_split_kept`; without a lock that check has nothing to check. `paragraph_link_min_chars` is the split
-    step's rule for paragraph links (see `duplicate_cluster_problems`; the default 0 checks every paragraph cluster).
+    `accounting` are the accounting check's problems (`accounting_problems`); `schemas` maps each table to the Arrow
+    schema of each of its files. `split_lock` (doc_id -> split) and `merge_moved` (doc_ids the split report lists as
+    merge moves) feed `locked_split_kept`; without a lock that check has nothing to check.
+    `paragraph_link_min_chars` and `paragraph_link_max_documents` are the split step's rule for paragraph links (see
+    `duplicate_cluster_problems`; the default 0 checks every paragraph cluster).
     """
-    source_ids, doc_ids = tables.sources["source_id"], tables.documents["doc_id"]
+    sources, documents = tables.get("sources"), tables.get("documents")
     return {
         "arrow_schema_matches": arrow_schema_problems(schemas),
-        "document_source_registered": missing_references(tables.documents, "source_id", source_ids, "doc_id"),
-        "paragraph_document_exists": missing_references(tables.paragraphs, "doc_id", doc_ids, "para_id"),
-        "audit_source_registered": missing_references(tables.audit, "source_id", source_ids, "audit_id"),
-        "list_languages_allowed": list_values_problems(tables.documents, "languages", "doc_id",
-                                                       config.allowed_languages),
-        "text_sha256_matches": text_sha256_problems(tables.documents),
+        "id_unique": id_unique_problems(tables),
+        "document_source_registered": missing_references(documents, "source_id", sources, "source_id", "doc_id"),
+        "paragraph_document_exists": missing_references(tables.get("paragraphs"), "doc_id", documents, "doc_id",
+                                                        "para_id"),
+        "audit_source_registered": missing_references(tables.get("audit"), "source_id", sources, "source_id",
+                                                      "audit_id"),
+        "list_languages_allowed": list_values_problems(documents, "languages", "doc_id", config.allowed_languages),
+        "text_sha256_matches": text_sha256_problems(tables),
         "id_in_one_split": id_split_problems(tables),
         "paragraph_split_matches_document": paragraph_split_problems(tables),
         "duplicate_cluster_in_one_split": duplicate_cluster_problems(tables, paragraph_link_min_chars,
                                                                      paragraph_link_max_documents),
         "translation_group_in_one_split": translation_group_problems(tables),
         "byte_accounting": accounting,
-        "locked_split_kept": locked_split_problems(tables.documents, split_lock, merge_moved),
+        "locked_split_kept": locked_split_problems(documents, split_lock, merge_moved),
     }
 
 
@@ -453,44 +526,90 @@ def gx_context(data_docs_dir: Path) -> Any:
     return context
 
 
-def suite_frames(tables_arrow: Mapping[str, pa.Table], cross: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    frames = {name: pandas_frame(tables_arrow[name], name) for name in TABLE_NAMES}
-    frames[CROSS_TABLE] = cross
-    return frames
+Batch = tuple[str, str, pd.DataFrame]  # (suite, batch label, frame)
 
 
-def run_suites(frames: Mapping[str, pd.DataFrame], config: ValidateConfig, data_docs_dir: Path,
+def table_batches(tables: Tables, config: ValidateConfig) -> Iterator[Batch]:
+    """Each table's rows as pandas frames of at most `batch_rows` rows, shard files read one at a time and small
+    ones taken together, so no whole table is ever converted to pandas."""
+    for name in TABLE_NAMES:
+        columns = list(schema_for(name).names)
+        pending: list[pa.Table] = []
+        start = 0
+
+        def flush(rows: list[pa.Table], first: int) -> Batch:
+            table = pa.concat_tables(rows)
+            return name, f"rows {first}-{first + table.num_rows - 1}", pandas_frame(table, name)
+
+        for frame in _file_batches(tables, name, columns):
+            while frame.num_rows:
+                room = config.batch_rows - sum(part.num_rows for part in pending)
+                pending.append(frame.slice(0, room))
+                frame = frame.slice(room)
+                if sum(part.num_rows for part in pending) >= config.batch_rows:
+                    batch = flush(pending, start)
+                    start += len(batch[2])
+                    pending = []
+                    yield batch
+        if pending or start == 0:
+            yield flush(pending or [schema_for(name).empty_table()], start)
+
+
+def _file_batches(tables: Tables, name: str, columns: list[str]) -> Iterator[pa.Table]:
+    if name in tables.files:
+        for path in tables.files[name]:
+            yield pq.read_table(path, columns=columns)
+    else:
+        yield tables.get(name).collect().to_arrow().cast(pa.schema([f.with_nullable(True) for f in schema_for(name)]))
+
+
+def run_suites(batches: Iterable[Batch] | Mapping[str, pd.DataFrame], config: ValidateConfig, data_docs_dir: Path,
                run_name: str = "infospace-validate") -> tuple[dict[str, Any], list[Failure]]:
-    """Validate each frame with its suite through a Checkpoint that updates Data Docs.
+    """Validate each batch with its suite through a Checkpoint that updates Data Docs (one site for all batches).
 
-    Returns the results as a JSON-able dict keyed by suite name, and the failed expectations.
+    `batches` are (suite, label, frame) triples, or a mapping suite -> frame (one batch each). Returns the results
+    as a JSON-able dict (suite -> label -> result), and the failed expectations.
     """
+    if isinstance(batches, Mapping):
+        batches = [(name, "all rows", frame) for name, frame in batches.items()]
     context = gx_context(data_docs_dir)
     datasource = context.data_sources.add_pandas("infospace")
+    checkpoints: dict[str, Any] = {}
     results: dict[str, Any] = {}
     failures: list[Failure] = []
-    for name, frame in frames.items():
-        expectations = cross_table_expectations() if name == CROSS_TABLE else table_expectations(name, config)
-        suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
-        batch = datasource.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole")
-        definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
-        key = list(KEYS[name]) if name in KEYS else []
-        checkpoint = context.checkpoints.add(gx.Checkpoint(
-            name=f"validate_{name}",
-            validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs", site_names=["local"])],
-            result_format={"result_format": "SUMMARY",
-                           "partial_unexpected_count": config.partial_unexpected_count,
-                           "unexpected_index_column_names": key},
-        ))
-        outcome = checkpoint.run(batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_name))
+    for name, label, frame in batches:
+        if name not in checkpoints:
+            checkpoints[name] = _checkpoint(context, datasource, name, config)
+        outcome = checkpoints[name].run(batch_parameters={"dataframe": frame},
+                                        run_id=RunIdentifier(run_name=f"{run_name}: {name} {label}"))
         for validation in outcome.run_results.values():
-            results[name] = validation.to_json_dict()
+            results.setdefault(name, {})[label] = validation.to_json_dict()
             for result in validation.results:
                 if not result.success:
-                    failures.append(Failure(name, result.expectation_config.type,
+                    failures.append(Failure(f"{name} ({label})" if label != "all rows" else name,
+                                            result.expectation_config.type,
                                             dict(result.expectation_config.kwargs), _failure_details(result)))
     return results, failures
+
+
+def _checkpoint(context: Any, datasource: Any, name: str, config: ValidateConfig) -> Any:
+    if name == CROSS_TABLE:
+        expectations = cross_table_expectations()
+    elif name == TABLE_SIZES:
+        expectations = table_size_expectations(config)
+    else:
+        expectations = table_expectations(name, config)
+    suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
+    batch = datasource.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole")
+    definition = context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
+    return context.checkpoints.add(gx.Checkpoint(
+        name=f"validate_{name}",
+        validation_definitions=[definition],
+        actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs", site_names=["local"])],
+        result_format={"result_format": "SUMMARY",
+                       "partial_unexpected_count": config.partial_unexpected_count,
+                       "unexpected_index_column_names": list(KEYS.get(name, ()))},
+    ))
 
 
 def _failure_details(result: Any) -> dict[str, Any]:
