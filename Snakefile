@@ -12,6 +12,7 @@ from snakemake.utils import min_version, validate
 min_version("9.0")
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
+from infospace.records import json_dumps_fields  # noqa: E402
 from infospace.schema import LINE_FORMATS  # noqa: E402
 from infospace.shards import WHOLE_FILE, read_manifest  # noqa: E402
 from infospace.sources import RegistryError, check_registry, load_registry  # noqa: E402
@@ -33,6 +34,7 @@ if PROBLEMS:
 SOURCE_IDS = sorted(entry["id"] for entry in SOURCES)
 RAW_PATHS = {entry["id"]: str(RAW_DIR / entry["path"]) for entry in SOURCES}
 FORMATS = {entry["id"]: entry["format"] for entry in SOURCES}
+SOURCES_BY_ID = {entry["id"]: entry for entry in SOURCES}
 
 
 wildcard_constraints:

@@ -22,3 +22,12 @@ def every_shard(pattern):
 def manifest_of(wildcards):
     """The shard manifest a record-format source's per-shard jobs read (none for a line format)."""
     return [] if FORMATS[wildcards.source] in LINE_FORMATS else f"results/shards/{wildcards.source}.tsv"
+
+
+def parse_entry(wildcards):
+    """What the parse step needs of a source's registry entry. A param, not the sources table: editing or adding
+    another source's entry then reruns nothing of this source."""
+    entry = SOURCES_BY_ID[wildcards.source]
+    return {"source_id": entry["id"], "path": entry["path"], "format": entry["format"],
+            "encoding": entry.get("encoding"), "published": entry["published"],
+            "fields": json_dumps_fields(entry.get("fields"))}

@@ -43,13 +43,13 @@ rule parse:
     input:
         code=step_code("parse", "clean", "records", "shards"),
         raw=lambda wildcards: RAW_PATHS[wildcards.source],
-        sources=rules.register_sources.output.sources,
         manifest=manifest_of,
     output:
         documents="results/parsed/{source}/{shard}/documents.parquet",
         paragraphs="results/parsed/{source}/{shard}/paragraphs.parquet",
         audit="results/parsed/{source}/{shard}/audit.parquet",
     params:
+        source=parse_entry,
         clean=lookup(within=config, dpath="clean"),
         records=lookup(within=config, dpath="records/bad_records"),
     log:

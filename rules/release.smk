@@ -51,6 +51,7 @@ rule package:
         dataset=update(directory("results/dataset")),
     params:
         dataset=lookup(within=config, dpath="dataset"),
+        layout=lookup(within=config, dpath="package"),
         version=config["version"],
     log:
         "logs/package.log",

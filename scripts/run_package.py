@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from infospace.package import CONFIGS, PackageInputs, ReleaseError, build_dataset, load_releases
+from infospace.package import CONFIGS, DataLayout, PackageInputs, ReleaseError, build_dataset, load_releases
 
 # The sharded tables as their per-shard files (sources by id, shards in order); duplicates and sources one file each.
 tables = {name: [Path(p) for p in (snakemake.input[name] if name in ("documents", "paragraphs", "audit")
@@ -29,6 +29,7 @@ inputs = PackageInputs(
     data_terms=Path(snakemake.input.data_terms).read_text(encoding="utf-8"),
     dataset=dict(snakemake.params.dataset),
     version=str(snakemake.params.version),
+    layout=DataLayout.from_config(snakemake.params.layout),
 )
 try:
     fingerprint = build_dataset(inputs, Path(snakemake.output.dataset))

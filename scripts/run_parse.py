@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-import polars as pl
-
 from infospace.clean import CleanRules
 from infospace.parse import parse_shard
 from infospace.records import RecordPolicy
@@ -11,7 +9,7 @@ from infospace.shards import read_manifest, whole_file_shard
 from infospace.tables import write_table
 
 source_id, shard_id = snakemake.wildcards.source, snakemake.wildcards.shard
-source = pl.read_parquet(snakemake.input.sources).filter(pl.col("source_id") == source_id).row(0, named=True)
+source = dict(snakemake.params.source)
 raw = Path(snakemake.input.raw)
 if snakemake.input.manifest:
     shard = next(s for s in read_manifest(snakemake.input.manifest) if s.shard == shard_id)

@@ -177,16 +177,15 @@ def test_split_batches_and_file_names():
     [batch] = package.split_batches(tables["documents"], "documents", "train")
     assert batch.num_rows == 2 and batch.schema.equals(schema_for("documents"))
     assert package.data_file("documents", "train") == "data/documents/train-00000-of-00001.parquet"
-    assert package.shard_count(0) == 1 and package.shard_count(package.MAX_ROWS_PER_SHARD + 1) == 2
+    assert package.shard_count(0, 10) == 1 and package.shard_count(11, 10) == 2
     bad = tables["documents"].with_columns(pl.lit("dev").alias("split"))
     with pytest.raises(ValueError, match="unknown splits"):
         package.check_splits(bad, "documents")
 
 
-def test_data_files_do_not_depend_on_how_the_input_is_cut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_data_files_do_not_depend_on_how_the_input_is_cut(tmp_path: Path):
     """The same rows, arriving in batches cut anywhere, give byte-identical files and row groups."""
-    monkeypatch.setattr(package, "MAX_ROWS_PER_SHARD", 10)
-    monkeypatch.setattr(package, "DATA_ROW_GROUP_ROWS", 4)
+    layout = package.DataLayout(max_rows_per_file=10, row_group_rows=4)
     documents = synthetic_tables()["documents"]
     rows = package.to_arrow(pl.concat([documents.with_columns(pl.col("doc_id") + f"-{i}") for i in range(4)]),
                             "documents")  # 24 rows
@@ -197,7 +196,7 @@ def test_data_files_do_not_depend_on_how_the_input_is_cut(tmp_path: Path, monkey
             batches.append(rows.slice(start, size))
             start += size
         root = tmp_path / "-".join(map(str, cuts))
-        paths = package.write_split(batches, rows.num_rows, root, "documents", "train")
+        paths = package.write_split(batches, rows.num_rows, root, "documents", "train", layout)
         outputs.append({rel: (root / rel).read_bytes() for rel in paths})
     assert all(output == outputs[0] for output in outputs)
     assert list(outputs[0]) == [f"data/documents/train-0000{i}-of-00003.parquet" for i in range(3)]

@@ -50,9 +50,7 @@ SPLIT_CONFIGS = tuple(name for name, columns in TABLES.items() if any(c.name == 
 CONFIGS = tuple(sorted(TABLES, key=lambda name: (name != DEFAULT_CONFIG, name not in SPLIT_CONFIGS)))
 # The one split of tables without a `split` column. Not "all": datasets reserves that name for the union of splits.
 ALL_SPLIT = "full"
-MAX_ROWS_PER_SHARD = 250_000
-# Rows per row group of a data file: a few MB, so streaming readers hold little at a time.
-DATA_ROW_GROUP_ROWS = 10_000
+
 SUMS_NAME = "SHA256SUMS"
 CROISSANT_NAME = "croissant.json"
 # Files listed in SHA256SUMS, and so covered by the fingerprint: every data file, croissant.json and LICENSE-DATA.md.
@@ -110,8 +108,20 @@ def split_batches(source: TableSource, config: str, split: str) -> Iterator[pa.T
         yield to_arrow(pl.read_parquet(path).filter(split_filter(config, split)), config)
 
 
-def shard_count(n_rows: int, max_rows: int | None = None) -> int:
-    return max(1, math.ceil(n_rows / (max_rows or MAX_ROWS_PER_SHARD)))
+@dataclass(frozen=True)
+class DataLayout:
+    """How data files are cut (config `package:`): rows per file at most, and rows per row group."""
+
+    max_rows_per_file: int = 250_000  # a few hundred MB of documents at most
+    row_group_rows: int = 10_000  # a few MB: streaming readers hold little at a time
+
+    @classmethod
+    def from_config(cls, section: dict[str, Any] | None) -> DataLayout:
+        return cls(**{key: int(value) for key, value in (section or {}).items()})
+
+
+def shard_count(n_rows: int, max_rows: int) -> int:
+    return max(1, math.ceil(n_rows / max_rows))
 
 
 def data_file(config: str, split: str, shard: int = 0, n_shards: int = 1) -> str:
@@ -123,17 +133,18 @@ def data_file_glob(config: str, split: str) -> str:
     return f"data/{config}/{split}-*.parquet"
 
 
-def write_split(batches: Iterable[pa.Table], n_rows: int, root: Path, config: str, split: str) -> list[str]:
-    """Stream one split's rows into numbered files of at most MAX_ROWS_PER_SHARD rows; return their relative paths.
+def write_split(batches: Iterable[pa.Table], n_rows: int, root: Path, config: str, split: str,
+                layout: DataLayout = DataLayout()) -> list[str]:
+    """Stream one split's rows into numbered files of at most `layout.max_rows_per_file` rows; return their paths.
 
-    Files are cut every ceil(n_rows / n_files) rows and row groups every DATA_ROW_GROUP_ROWS rows of a file, counting
+    Files are cut every ceil(n_rows / n_files) rows and row groups every `layout.row_group_rows` rows of a file, counting
     rows only, so the bytes depend on the rows and never on how the input was sharded. An empty split gets no file:
     datasets cannot load a split without rows, so empty splits (and configs with no rows at all) are left out of the
     card's metadata and croissant.json, and the card says so.
     """
     if n_rows == 0:
         return []
-    n_files = shard_count(n_rows)
+    n_files = shard_count(n_rows, layout.max_rows_per_file)
     per_file = math.ceil(n_rows / n_files)
     paths = [data_file(config, split, shard, n_files) for shard in range(n_files)]
     (root / paths[0]).parent.mkdir(parents=True, exist_ok=True)
@@ -159,17 +170,18 @@ def write_split(batches: Iterable[pa.Table], n_rows: int, root: Path, config: st
     for batch in batches:
         pending.append(batch)
         pending_rows += batch.num_rows
-        while pending_rows and (pending_rows >= _next_cut(written, per_file) or written + pending_rows == n_rows):
-            flush(min(pending_rows, _next_cut(written, per_file)))
+        while pending_rows and (pending_rows >= _next_cut(written, per_file, layout.row_group_rows)
+                                or written + pending_rows == n_rows):
+            flush(min(pending_rows, _next_cut(written, per_file, layout.row_group_rows)))
     if written != n_rows or writer is not None:
         raise ValueError(f"{config}/{split}: wrote {written} of {n_rows} rows")
     return paths
 
 
-def _next_cut(written: int, per_file: int) -> int:
-    """Rows until the next row-group boundary: every DATA_ROW_GROUP_ROWS rows within a file, and at its end."""
+def _next_cut(written: int, per_file: int, group_rows: int) -> int:
+    """Rows until the next row-group boundary: every `group_rows` rows within a file, and at its end."""
     in_file = written % per_file
-    return min(DATA_ROW_GROUP_ROWS - in_file % DATA_ROW_GROUP_ROWS, per_file - in_file)
+    return min(group_rows - in_file % group_rows, per_file - in_file)
 
 
 # --- Features in the card's YAML (datasets 5.x format) ---------------------------------------------------------
@@ -486,6 +498,7 @@ class PackageInputs:
     data_terms: str  # LICENSE-DATA.md, the file `license_link` points to
     dataset: dict[str, Any]  # config.yaml `dataset:` section
     version: str
+    layout: DataLayout = DataLayout()  # config.yaml `package:` section
 
 
 def build_dataset(inputs: PackageInputs, target: Path) -> str:
@@ -521,7 +534,7 @@ def write_dataset(inputs: PackageInputs, root: Path) -> str:
         sizes[config] = {}
         for split in config_splits(config):
             n_rows = int(scan(source).filter(split_filter(config, split)).select(pl.len()).collect().item())
-            files = write_split(split_batches(source, config, split), n_rows, root, config, split)
+            files = write_split(split_batches(source, config, split), n_rows, root, config, split, inputs.layout)
             digests |= {rel: sha256_file(root / rel) for rel in files}
             in_memory = sum(pq.read_table(root / rel).nbytes for rel in files)  # read back: the bytes decide it
             sizes[config][split] = SplitSize(n_rows, in_memory, sum((root / rel).stat().st_size for rel in files))
