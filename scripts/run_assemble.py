@@ -6,6 +6,7 @@ import polars as pl
 
 from infospace.assemble import assemble_shard
 from infospace.tables import write_table
+from infospace.jobs import append_resources
 
 documents, paragraphs, audit = assemble_shard(
     pl.read_parquet(snakemake.input.documents), pl.read_parquet(snakemake.input.paragraphs),
@@ -16,3 +17,4 @@ write_table(paragraphs, "paragraphs", snakemake.output.paragraphs, stage="split"
 write_table(audit, "audit", snakemake.output.audit, stage="parse")
 Path(snakemake.log[0]).write_text(
     f"{documents.height} documents, {paragraphs.height} paragraphs, {audit.height} audit rows\n", encoding="utf-8")
+append_resources(snakemake.log[0])

@@ -13,6 +13,7 @@ import polars as pl
 from infospace.dedup import LevelRows, band_column, dedup_config, dedup_stats, deduplicate_corpus
 from infospace.records import RecordError, duplicate_record_ids
 from infospace.tables import ShardedTable, write_table
+from infospace.jobs import append_resources
 
 snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 KEEP_COLUMNS = ["published", "forwarded", "key_hi", "key_lo", "key_chars"]
@@ -53,3 +54,4 @@ def main() -> None:
 
 
 main()
+append_resources(snakemake.log[0])

@@ -9,6 +9,7 @@ import polars as pl
 
 from infospace.langid import LangidConfig, add_language_columns, build_detector
 from infospace.tables import write_table
+from infospace.jobs import append_resources
 
 snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 
@@ -37,3 +38,4 @@ def main() -> None:
 
 
 main()
+append_resources(snakemake.log[0])

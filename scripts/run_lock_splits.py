@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from infospace.split import format_split_lock
+from infospace.jobs import append_resources
 
 documents = pl.read_parquet(snakemake.input.documents, columns=["doc_id", "split"])
 text = format_split_lock(documents)
@@ -18,3 +19,4 @@ counts = dict(documents.group_by("split").len().sort("split").iter_rows())
 Path(snakemake.log[0]).write_text(
     f"locked {documents.height} documents {counts} -> {snakemake.output.lock}\n", encoding="utf-8"
 )
+append_resources(snakemake.log[0])

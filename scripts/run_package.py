@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 
 from infospace.package import CONFIGS, DataLayout, PackageInputs, ReleaseError, build_dataset, load_releases
+from infospace.jobs import append_resources
 
 # The sharded tables as their per-shard files (sources by id, shards in order); duplicates and sources one file each.
 tables = {name: [Path(p) for p in (snakemake.input[name] if name in ("documents", "paragraphs", "audit")
@@ -39,3 +40,4 @@ except ReleaseError as error:
     sys.exit(1)
 log.write_text(f"version {inputs.version}\nfingerprint sha256:{fingerprint}\n", encoding="utf-8")
 print(f"Packaged version {inputs.version}, fingerprint sha256:{fingerprint}", file=sys.stderr)
+append_resources(snakemake.log[0])

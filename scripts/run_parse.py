@@ -7,6 +7,7 @@ from infospace.parse import parse_shard
 from infospace.records import RecordPolicy
 from infospace.shards import read_manifest, whole_file_shard
 from infospace.tables import write_table
+from infospace.jobs import append_resources
 
 source_id, shard_id = snakemake.wildcards.source, snakemake.wildcards.shard
 source = dict(snakemake.params.source)
@@ -28,3 +29,4 @@ Path(snakemake.log[0]).write_text(
     + "".join(f"  {reason}: {count}\n" for reason, count in removed),
     encoding="utf-8",
 )
+append_resources(snakemake.log[0])

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from infospace.sources import load_registry, sources_frame
 from infospace.tables import write_table
+from infospace.jobs import append_resources
 
 entries = load_registry(Path(snakemake.input.registry), Path(snakemake.input.schema))
 frame = sources_frame(entries, [Path(path) for path in snakemake.input.raw])
 write_table(frame, "sources", snakemake.output.sources, stage="register")
 Path(snakemake.log[0]).write_text(f"registered {frame.height} sources\n", encoding="utf-8")
+append_resources(snakemake.log[0])

@@ -8,6 +8,7 @@ import polars as pl
 from infospace.dedup import dedup_config
 from infospace.signatures import document_signatures, paragraph_signatures
 from infospace.translation import translation_config
+from infospace.jobs import append_resources
 
 snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 
@@ -19,3 +20,4 @@ paragraphs = pl.read_parquet(snakemake.input.paragraphs)
 document_signatures(documents, dedup, translation).write_parquet(snakemake.output.documents, compression="zstd")
 paragraph_signatures(paragraphs, documents, dedup).write_parquet(snakemake.output.paragraphs, compression="zstd")
 logging.info("%d documents, %d paragraphs in %.2fs", documents.height, paragraphs.height, time.perf_counter() - start)
+append_resources(snakemake.log[0])

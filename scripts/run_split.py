@@ -12,6 +12,7 @@ import polars as pl
 from infospace.dedup import removed_documents
 from infospace.split import read_split_lock, split_config, split_documents
 from infospace.tables import ShardedTable
+from infospace.jobs import append_resources
 
 config = split_config(snakemake.params.split)
 lock = read_split_lock(snakemake.input.split_lock)
@@ -44,3 +45,4 @@ Path(snakemake.log[0]).write_text(
     f"small-corpus rule applied: {rule['applied']} moves: {rule['moves']} unfilled: {rule['unfilled']}\n",
     encoding="utf-8",
 )
+append_resources(snakemake.log[0])

@@ -14,6 +14,7 @@ import polars as pl
 from infospace.dedup import removed_documents
 from infospace.tables import ShardedTable
 from infospace.translation import groups_frame, link_translations, translation_config
+from infospace.jobs import append_resources
 
 snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 
@@ -44,3 +45,4 @@ def main() -> None:
 
 
 main()
+append_resources(snakemake.log[0])

@@ -1,8 +1,8 @@
 """Snakemake script of rule `validate`: run every great-expectations suite; write results.json and Data Docs.
 
 The suites run on batches of at most `validate.batch_rows` rows, shard file by shard file; the cross-table checks
-(ids unique across shards, references, no group across splits, the accounting of every shard) run on the whole
-corpus with lazy polars scans. On any failed expectation it prints each one with a few offending rows to stderr and
+(ids unique across shards, references, no group across splits) run on the whole corpus with lazy polars scans, and
+the accounting of every shard comes from its `provenance` job. On any failed expectation it prints each one with a few offending rows to stderr and
 exits non-zero, and the `passed` marker is not written, so `package` never runs on unvalidated tables. Because
 Snakemake removes a failed job's outputs, the failed run's results.json and Data Docs are also copied to
 `params.failure_report` (default results/validation/failed/), which a later successful run removes. results.json is
@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from infospace.shards import read_manifest, whole_file_shard
 from infospace.split import merge_moved_doc_ids, read_split_lock
 from infospace.validate import (
     CROSS_TABLE,
@@ -27,7 +26,6 @@ from infospace.validate import (
     TABLE_NAMES,
     TABLE_SIZES,
     Tables,
-    accounting_problems,
     cross_table_frame,
     cross_table_problems,
     run_suites,
@@ -35,24 +33,23 @@ from infospace.validate import (
     table_sizes_frame,
     validate_config,
 )
+from infospace.jobs import append_resources
 
 config = validate_config(snakemake.params.validate, snakemake.params.languages)
-raw_dir = Path(snakemake.params.get("raw_dir", "data/raw"))
 files = {name: [Path(p) for p in (snakemake.input[name] if name in SHARDED_TABLES else [snakemake.input[name]])]
          for name in TABLE_NAMES}
 # results/tables/<source>/<shard>/<table>.parquet: the (source, shard) of each file, the same for the three tables.
 tables = Tables.from_files(files, [(path.parts[-3], path.parts[-2]) for path in files["documents"]])
-sources = tables.get("sources").collect()
 
 # Released documents keep their locked split unless the split report lists them as merge moves; paragraph
-# duplicate clusters are held to the split step's rule for which paragraphs link documents.
+# duplicate clusters are held to the split step's rule for which paragraphs link documents. The accounting of each
+# shard was checked by its own `provenance` job.
 split_lock = read_split_lock(snakemake.input.split_lock)
 split_report = json.loads(Path(snakemake.input.split_report).read_text(encoding="utf-8"))
 link_min_chars = split_report["link_min_chars"] if split_report["link_paragraph_duplicates"] else None
-manifests = {Path(path).stem: read_manifest(path) for path in snakemake.input.manifests}
-shards = {source["source_id"]: manifests.get(source["source_id"]) or [whole_file_shard(raw_dir / source["path"])]
-          for source in sources.to_dicts()}
-problems = cross_table_problems(tables, config, accounting_problems(tables, raw_dir, shards),
+accounting = [problem for path in snakemake.input.provenance
+              for problem in json.loads(Path(path).read_text(encoding="utf-8"))]
+problems = cross_table_problems(tables, config, accounting,
                                 {name: [(str(path), pq.read_schema(path)) for path in files[name]]
                                  for name in TABLE_NAMES},
                                 split_lock=split_lock, merge_moved=merge_moved_doc_ids(split_report),
@@ -87,3 +84,4 @@ Path(snakemake.output.passed).write_text(
     "".join(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.as_posix()}\n" for path in validated),
     encoding="utf-8",
 )
+append_resources(snakemake.log[0])

@@ -208,8 +208,9 @@ MIXED_TEXT = [
 
 
 def test_document_aggregation_on_mixed_ru_en_text(detector: Detector) -> None:
-    tags = [(text, tag_paragraph(text, detector, CONFIG)) for text in MIXED_TEXT]
-    assert [tag.language for _, tag in tags] == ["ru", "ru", "en", UND]
+    tags = [tag_paragraph(text, detector, CONFIG) for text in MIXED_TEXT]
+    assert [tag.language for tag in tags] == ["ru", "ru", "en", UND]
+    assert [tag.letters for tag in tags] == [count_letters(evidence_text(text)) for text in MIXED_TEXT]
     document = tag_document(tags, CONFIG)
     assert document.language == "ru"
     assert document.languages == ["ru", "en"]

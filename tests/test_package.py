@@ -278,7 +278,7 @@ def test_card_tools_are_the_packages_each_step_imports():
     modules = {"register_sources": ["sources"], "parse": ["parse", "clean", "records", "shards"], "langid": ["langid"],
                "signatures": ["signatures", "dedup", "translation"], "dedup": ["dedup"],
                "translation": ["translation"], "split": ["split"], "assemble": ["assemble"],
-               "validate": ["validate", "provenance"], "package": ["package", "card", "tables"]}
+               "provenance": ["provenance"], "validate": ["validate"], "package": ["package", "card", "tables"]}
     distributions = packages_distributions()
 
     def normalize(name: str) -> str:
@@ -505,3 +505,18 @@ def test_built_publish_without_token_fails_cleanly(built_project: Path, tmp_path
     assert result.returncode != 0
     assert "HF_TOKEN is not set" in result.stdout + result.stderr
     assert not (project / "results" / "publish" / "owner" / "name.json").exists()
+
+
+def test_glossary_counts_match_python_regular_expressions():
+    """The card counts glossary terms with polars; Python's re finds the same documents."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from synthetic_corpus import generate
+
+    texts = [post["text"] for post in generate(300, seed=5)[0]]
+    texts += [path.read_text(encoding="utf-8") for path in sorted((REPO / "data" / "raw").glob("*.txt"))]
+    texts += ["The Special Military Operation.", "СПЕЦИАЛЬНАЯ ВОЕННАЯ ОПЕРАЦИЯ", "ЦСВО", "СВО.", "neo-Nazis", "Kyiv regime"]
+    found = {term: n for term, _, n in card.glossary_hits(pl.DataFrame({"text": texts}).lazy())}
+    for term, _, patterns in card.GLOSSARY:
+        regex = re.compile("|".join(f"(?:{p})" for p in patterns), flags=re.IGNORECASE)
+        assert found.get(term, 0) == sum(1 for text in texts if regex.search(text)), term
+    assert found["special military operation"] >= 3

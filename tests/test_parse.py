@@ -286,3 +286,40 @@ def test_rules_are_not_keyed_to_one_file():
     assert reasons == {"navigation": 2, "metadata:published": 1, "related_stories": 3, "call_to_action": 1,
                        "archive_widget": 2}
     assert_accounted(page, parsed)
+
+
+def test_the_mojibake_prefilter_never_skips_what_ftfy_would_change():
+    """clean_text skips ftfy only where ftfy's own heuristic cannot match: random strings over every character the
+    heuristic names (its categories and literals), Cyrillic, Greek, quotes and ASCII."""
+    import random
+    import re as regex
+
+    import ftfy
+    import ftfy.badness
+
+    from infospace.clean import FTFY_CONFIG, may_be_mojibake
+
+    alphabet = set("abcxyzABCXYZ .,!?-:;\t0123456789")
+    for category in ftfy.badness.MOJIBAKE_CATEGORIES.values():
+        for match in regex.finditer(r"(.)-(.)|(.)", category):
+            if match.group(1):
+                alphabet.update(map(chr, range(ord(match.group(1)), ord(match.group(2)) + 1)))
+            else:
+                alphabet.add(match.group(3))
+    alphabet.update(ch for ch in ftfy.badness.BADNESS_RE.pattern if ord(ch) > 127)
+    alphabet.update(map(chr, range(0x400, 0x460)))
+    alphabet.update(map(chr, range(0x391, 0x3CA)))
+    common = sorted(set("абвгдежзиклмнопрстуфхцчшщъыьэюяВГРС «»“”„—–…’ ,.") | set("ΒΓΞΟ"))
+    rare = sorted(alphabet)
+    rng = random.Random(11)
+    skipped = 0
+    for _ in range(200_000):
+        text = "".join(rng.choice(rare) if rng.random() < 0.15 else rng.choice(common)
+                       for _ in range(rng.randint(1, 12)))
+        if not may_be_mojibake(text):
+            skipped += 1
+            assert not ftfy.badness.is_bad(text), repr(text)
+            assert ftfy.fix_text(text, FTFY_CONFIG) == text, repr(text)
+    assert skipped > 50_000  # the check is exercised, not vacuous
+    assert may_be_mojibake("РџСЂРёРІРµС‚") and may_be_mojibake("Ð¿Ñ€Ð¸Ð²ÐµÑ‚") and may_be_mojibake("Р«С")
+    assert not may_be_mojibake("«Привет» — сказал он, и ушёл…")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from infospace.translation import link_translations, numbers_in, transliterate
+
+from conftest import REPO
 
 
 # Seed truth, named by a phrase only that post contains.
@@ -64,3 +68,33 @@ def test_names_match_after_transliteration() -> None:
     assert transliterate("Рыженков") == transliterate("Ryzhenkov")
     assert transliterate("Шойтов") == transliterate("Shoitov")
     assert transliterate("Максим") == transliterate("Maxim")
+
+
+# The plain forms of the evidence patterns (before their lookahead speedups): the fast ones must find the same.
+REFERENCE_CAPITALIZED = re.compile(r"(?<=[\w,:;«»\"“”()–—-] )[A-ZА-ЯЁ][a-zа-яё]{2,}|(?<=[.])[A-ZА-ЯЁ][a-zа-яё]{2,}")
+
+
+def test_fast_evidence_patterns_find_what_the_plain_ones_find() -> None:
+    from infospace import translation
+    from infospace.translation import entities_in, glossary_in, translation_config
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from synthetic_corpus import generate
+
+    texts = [post["text"] for post in generate(400, seed=3)[0]]
+    texts += [path.read_text(encoding="utf-8") for path in sorted((REPO / "data" / "raw").glob("*.txt"))]
+    texts += ["XXI век. Ivanov 12.06.2025, 1 000,5 тыс.", "Встреча.Лавров и Путин; (Минск) ООН-ОБСЕ, ЕАЭСЕС", ""]
+    plain = {name: re.compile(getattr(translation, name).pattern.split(")", 1)[1], getattr(translation, name).flags)
+             for name in ("_MONTH_WORD", "_DATE", "_NUMBER", "_ROMAN")}
+    glossary = translation_config(None).glossary
+    for text in texts:
+        for name, pattern in plain.items():
+            assert getattr(translation, name).findall(text) == pattern.findall(text), (name, text[:80])
+        words = set(REFERENCE_CAPITALIZED.findall(text))
+        for tag in translation._HASHTAG.findall(text):
+            words.update(translation._CAMEL_PART.findall(tag))
+        expected = frozenset(s for s in (transliterate(w) for w in words if not w.isupper()) if len(s) >= 3)
+        assert entities_in(text) == expected, text[:80]
+        tokens = set(re.findall(r"\w+", text))
+        assert glossary_in(text, glossary) == frozenset(
+            i for i, pair in enumerate(glossary) if any(term in tokens for term in pair)), text[:80]

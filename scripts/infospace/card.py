@@ -8,7 +8,6 @@ fields share lives here as constants.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version as package_version
 from typing import Any
@@ -139,6 +138,8 @@ STEPS = [
      "released documents (split lock), or a salted hash for new groups.", ["polars"]),
     ("Assembly", "assemble", "Per shard: applies the duplicates, translation groups and splits; writes the final "
      "rows.", ["polars"]),
+    ("Provenance check", "provenance", "Per shard: every kept paragraph and audit row maps back to its raw bytes, "
+     "and together they cover every record and every non-blank byte.", ["polars", "pyarrow"]),
     ("Validation gate", "validate", "Runs the great-expectations suites; nothing unvalidated is packaged.",
      ["great-expectations", "pandas", "polars", "pyarrow"]),
     ("Packaging", "package", "Writes Parquet, this card, CITATION.cff, croissant.json and SHA256SUMS.",
@@ -294,15 +295,17 @@ def split_mappings(report: dict[str, Any]) -> list[tuple[str, dict[str, int]]]:
     return [(key, report[key]) for key in SPLIT_REPORT_COUNTS]
 
 
-def glossary_hits(text_batches: Iterable[list[str]]) -> list[tuple[str, str, int]]:
-    """(term, definition, documents containing it) for each glossary term that occurs in the texts, read a batch
-    at a time."""
-    regexes = [re.compile("|".join(f"(?:{p})" for p in patterns), flags=re.IGNORECASE) for _, _, patterns in GLOSSARY]
-    counts = [0] * len(GLOSSARY)
-    for texts in text_batches:
-        for i, regex in enumerate(regexes):
-            counts[i] += sum(1 for text in texts if regex.search(text))
-    return [(term, definition, n) for (term, definition, _), n in zip(GLOSSARY, counts) if n]
+def glossary_pattern(patterns: list[str]) -> str:
+    """One case-insensitive regular expression for a term's patterns (the same in Python's re and polars)."""
+    return "(?i)" + "|".join(f"(?:{p})" for p in patterns)
+
+
+def glossary_hits(documents: pl.LazyFrame) -> list[tuple[str, str, int]]:
+    """(term, definition, documents containing it) for each glossary term that occurs in the documents' `text`
+    (polars' regular expressions, one scan for all terms)."""
+    counts = documents.select([pl.col("text").str.contains(glossary_pattern(patterns)).sum().alias(str(i))
+                               for i, (_, _, patterns) in enumerate(GLOSSARY)]).collect().row(0)
+    return [(term, definition, int(n)) for (term, definition, _), n in zip(GLOSSARY, counts) if n]
 
 
 # Columns the card reads of each table: never the texts (only their lengths, and the glossary counts above).

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import charset_normalizer
 import ftfy
+import ftfy.badness
 
 UTF8_BOM = codecs.BOM_UTF8
 
@@ -76,9 +77,28 @@ def normalize_text(text: str) -> str:
     return clean_text(text)[0]
 
 
+# ftfy (with FTFY_CONFIG: encoding fixes only) returns a line unchanged unless its mojibake heuristic
+# (ftfy.badness.is_bad, a large regular expression) matches it, and every pattern of that heuristic needs one of the
+# characters of MOJIBAKE_CHARACTERS, or a quote between two of the Cyrillic or Greek letters that start
+# windows-1251/1253 mojibake (MOJIBAKE_QUOTED). Looking for those first is exact and about twenty times cheaper than
+# the heuristic on ordinary Russian text; tests/test_parse.py checks the claim against ftfy's own is_bad.
+_MOJIBAKE = ftfy.badness.MOJIBAKE_CATEGORIES
+_QUOTES = _MOJIBAKE["start_punctuation"] + _MOJIBAKE["end_punctuation"]
+MOJIBAKE_CHARACTERS = re.compile(
+    "[" + "".join(_MOJIBAKE[name] for name in ("c1", "bad", "lower_accented", "upper_accented", "box", "currency",
+                                                "numeric", "law", "kaomoji")) + "\u0402\u00b0\u00b5]")
+MOJIBAKE_QUOTED = re.compile(f"[ВГРСΒΓΞΟ][{_QUOTES}][ВГРСΒΓΞΟ]")
+
+
+def may_be_mojibake(text: str) -> bool:
+    """False when ftfy's heuristic cannot match `text` (two character scans instead of the heuristic)."""
+    return MOJIBAKE_CHARACTERS.search(text) is not None or MOJIBAKE_QUOTED.search(text) is not None
+
+
 def clean_text(text: str) -> tuple[str, bool]:
-    """`normalize_text(text)`, and whether ftfy repaired mojibake in it (ftfy runs once)."""
-    repaired = ftfy.fix_text(text, FTFY_CONFIG)
+    """`normalize_text(text)`, and whether ftfy repaired mojibake in it (ftfy runs once, and only when it could
+    change something: see may_be_mojibake)."""
+    repaired = ftfy.fix_text(text, FTFY_CONFIG) if may_be_mojibake(text) else text
     composed = unicodedata.normalize("NFC", repaired)
     spaced = ODD_SPACES.sub(" ", composed)
     return SPACE_RUNS.sub(" ", spaced).strip(), repaired != text

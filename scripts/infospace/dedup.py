@@ -42,13 +42,15 @@ Shingle = Literal["word", "char"]
 # Documents are long (hundreds of words): word 3-grams give enough shingles, are cheap (one hash per word), and an
 # edit changes at most 3 of them. Paragraphs are short (tens of words): word shingles would be too few for a stable
 # Jaccard, so character 5-grams (hundreds per paragraph, a typo touches 5) are used instead.
-# 120 permutations in 20 bands of 6 rows (rensa needs num_perm divisible by num_bands): a pair at Jaccard 0.8 becomes
-# a candidate with probability 0.998, at 0.7 with 0.92, at 0.5 with 0.27, at 0.3 with 0.015; every candidate is
-# then verified on its true Jaccard, so the threshold itself is exact.
+# Documents: 120 permutations in 20 bands of 6 rows (rensa needs num_perm divisible by num_bands): a pair at Jaccard
+# 0.8 becomes a candidate with probability 0.998, at 0.7 with 0.92, at 0.5 with 0.27, at 0.3 with 0.015. Paragraphs:
+# 160 in 20 bands of 8 rows (0.975 at 0.8, 2e-7 at 0.1): their character shingles make unrelated paragraphs of one
+# language about 0.1 alike, and at 6 rows those pairs flood the candidates. Every candidate is then verified on its
+# true Jaccard, so the threshold itself is exact.
 DEFAULT_CONFIG: dict[str, Any] = {
     "documents": {"shingle": "word", "ngram": 3, "threshold": 0.8, "num_perm": 120, "num_bands": 20,
                   "min_chars": 50},
-    "paragraphs": {"shingle": "char", "ngram": 5, "threshold": 0.8, "num_perm": 120, "num_bands": 20,
+    "paragraphs": {"shingle": "char", "ngram": 5, "threshold": 0.8, "num_perm": 160, "num_bands": 20,
                    "min_chars": 40},
     "seed": 42,
     "max_bucket": 64,
@@ -265,18 +267,20 @@ def band_keys(sets: ShingleSets, config: LevelConfig) -> np.ndarray:
     into one uint64. Two rows share a band key when their digests agree on that band (up to 64-bit collisions,
     which only propose a candidate: every candidate is verified on its true Jaccard)."""
     n_rows = len(sets.offsets) - 1
-    if n_rows == 0:
-        return np.zeros((0, config.num_bands), dtype=np.uint64)
-    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
-        sets.hashes, sets.offsets.astype(np.uint64), config.num_perm, config.seed)
-    digests = np.asarray(matrix.to_rows(), dtype=np.uint64)
-    rows_per_band = config.num_perm // config.num_bands
     keys = np.empty((n_rows, config.num_bands), dtype=np.uint64)
-    for band in range(config.num_bands):
-        key = np.full(n_rows, np.uint64(band), dtype=np.uint64)
-        for j in range(band * rows_per_band, (band + 1) * rows_per_band):
-            key = _mix64(key * np.uint64(0x100000001B3) + digests[:, j])
-        keys[:, band] = key
+    rows_per_band = config.num_perm // config.num_bands
+    for start in range(0, n_rows, CHUNK_ROWS):  # rensa hands digests over as Python lists: a chunk at a time
+        end = min(start + CHUNK_ROWS, n_rows)
+        offsets = sets.offsets[start:end + 1]
+        matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
+            sets.hashes[offsets[0]:offsets[-1]], (offsets - offsets[0]).astype(np.uint64), config.num_perm,
+            config.seed)
+        digests = np.asarray(matrix.to_rows(), dtype=np.uint64)
+        for band in range(config.num_bands):
+            key = np.full(end - start, np.uint64(band), dtype=np.uint64)
+            for j in range(band * rows_per_band, (band + 1) * rows_per_band):
+                key = _mix64(key * np.uint64(0x100000001B3) + digests[:, j])
+            keys[start:end, band] = key
     return keys
 
 

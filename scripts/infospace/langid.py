@@ -8,8 +8,12 @@ Two detectors vote on each paragraph, and word lists weigh in:
 
 When the text has at least SURE_MIN_LETTERS letters and fastText gives one configured language at least
 `fasttext_sure` with no letter of the text outside that language's alphabet, that is the answer (lingua is the
-slower model). On shorter text fastText's certainty is not trustworthy (it says Ukrainian at 1.00 for Belarusian
-"мінулую суботу"), so lingua is always asked. From `lingua_low_accuracy_letters` letters on, lingua runs in its
+slower model). So it is when fastText gives it at least `fasttext_agree` and the word lists (below) agree: that
+language is their best, and every other Cyrillic language's word-list factor is at most `word_list_agree_margin`
+(on the dev set this changes no answer: it only skips lingua where lingua could not overturn the result; a long
+Russian paragraph rarely gets 0.99 from fastText but always has dozens of words only Russian knows). The score of
+both shortcuts is fastText's probability. On shorter text fastText's certainty is not trustworthy (it says
+Ukrainian at 1.00 for Belarusian "мінулую суботу"), so lingua is always asked. From `lingua_low_accuracy_letters` letters on, lingua runs in its
 low accuracy mode (trigrams only): about twice as fast, and as accurate on text that long (dev-set sentences:
 99.72% either way).
 
@@ -123,6 +127,8 @@ class LangidConfig:
     fasttext_weight: float = 0.2
     foreign_letter_penalty: float = 0.2
     fasttext_sure: float = 0.99
+    fasttext_agree: float = 0.9
+    word_list_agree_margin: float = 0.05
     other_language_probability: float = 0.75
     other_language_min_letters: int = 20
     lingua_max_chars: int = 1000
@@ -146,6 +152,7 @@ class Tag(NamedTuple):
     language: str
     score: float
     script: str
+    letters: int = 0  # letters of the evidence (text without hashtags, mentions, links): its weight in a document
 
 
 class Detector:
@@ -228,12 +235,13 @@ def load_lexicons() -> dict[str, Lexicon]:
 
 def cyrillic_words(text: str) -> list[str]:
     """The Cyrillic words of `text`, lower case, apostrophes unified."""
-    return [word.lower().translate(_APOSTROPHES) for word in _CYRILLIC_WORD.findall(text)]
+    return _CYRILLIC_WORD.findall(text.lower().translate(_APOSTROPHES))  # lower-casing keeps word boundaries
 
 
 def word_classes(words: Iterable[str], lexicons: Mapping[str, Lexicon]) -> Counter[WordClass]:
     """How many of `words` fall in each class (known to the Russian list, known to the Ukrainian list)."""
-    return Counter((lexicons["ru"].knows(word), lexicons["uk"].knows(word)) for word in words)
+    russian, ukrainian = lexicons["ru"].knows, lexicons["uk"].knows
+    return Counter((russian(word), ukrainian(word)) for word in words)
 
 
 @lru_cache(maxsize=None)
@@ -281,14 +289,17 @@ def evidence_text(text: str) -> str:
     return _NON_EVIDENCE.sub(" ", text)
 
 
-# Regular expressions count letters in C: paragraphs are long and this runs once per paragraph.
-_LETTER = re.compile(r"[^\W\d_]")
+# Regular expressions count letters in C: paragraphs are long and this runs once per paragraph. Counting what is
+# left after deleting everything else is about three times faster than listing the matches.
 _CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 _BASIC_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+_NOT_CYRILLIC = re.compile(r"[^\u0400-\u04ff]+")
+_NOT_BASIC_LATIN = re.compile(r"[^A-Za-z\u00c0-\u024f]+")
 
 
 def count_letters(text: str) -> int:
-    return len(_LETTER.findall(text))
+    return len(_NOT_LETTER.sub("", text))
 
 
 def scripts_present(text: str) -> frozenset[str]:
@@ -319,8 +330,8 @@ def dominant_script(text: str) -> str:
     if letters == 0:
         return NO_SCRIPT
     # Shortcut for our sources: Cyrillic or Latin holding a majority settles it without naming every letter.
-    cyrillic = len(_CYRILLIC_LETTER.findall(text))
-    latin = len(_BASIC_LATIN_LETTER.findall(text))
+    cyrillic = len(_NOT_CYRILLIC.sub("", text))
+    latin = len(_NOT_BASIC_LATIN.sub("", text))
     if max(cyrillic, latin) * 2 > letters:
         return "Cyrl" if cyrillic > latin else "Latn"
     counts = Counter(_script_of_letter(char) for char in text if char.isalpha())
@@ -343,6 +354,21 @@ def foreign_letters(text: str, language: str) -> int:
     """How many Cyrillic letters of `text` are missing from the alphabet of `language` (0 if we have none)."""
     pattern = _foreign_letter_pattern(language)
     return 0 if pattern is None else len(pattern.findall(text))
+
+
+@lru_cache(maxsize=None)
+def _lacking(letter: str, languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The languages of `languages` whose alphabet lacks the (lower-case Cyrillic) `letter`."""
+    return tuple(lang for lang in languages if lang in ALPHABETS and letter.isalpha() and letter not in ALPHABETS[lang])
+
+
+def foreign_letter_counts(text: str, languages: tuple[str, ...]) -> dict[str, int]:
+    """`foreign_letters` of every language, from one pass over the text's Cyrillic letters."""
+    counts = dict.fromkeys(languages, 0)
+    for letter, n in Counter(_NOT_CYRILLIC.sub("", text.lower())).items():
+        for language in _lacking(letter, languages):
+            counts[language] += n
+    return counts
 
 
 def _normalised(scores: Mapping[str, float], languages: Iterable[str]) -> dict[str, float]:
@@ -387,28 +413,34 @@ def other_language_probability(fasttext_probabilities: Mapping[str, float], lang
     return max(0.0, 1.0 - sum(fasttext_probabilities.get(language, 0.0) for language in languages))
 
 
+def probability(value: float) -> float:
+    """A score as stored: in [0, 1] by construction (fastText's float32 softmax can give 1.000009), 6 decimals."""
+    return round(min(1.0, max(0.0, value)), 6)
+
+
 def tag_paragraph(text: str, detector: Detector, config: LangidConfig) -> Tag:
     """Language (ISO 639-1 or `und`), score in [0, 1] and ISO 15924 script of one paragraph."""
     script = dominant_script(text)
     evidence = evidence_text(text)
     letters = count_letters(evidence)
     if letters < config.min_letters:
-        return Tag(UND, 0.0, script)
+        return Tag(UND, 0.0, script, letters)
     fasttext_probabilities = detector.fasttext_probabilities(evidence)
     if (
         letters >= config.other_language_min_letters
         and other_language_probability(fasttext_probabilities, config.languages) >= config.other_language_probability
     ):
-        return Tag(UND, 0.0, script)
-    foreign = {language: foreign_letters(evidence, language) for language in config.languages}
+        return Tag(UND, 0.0, script, letters)
+    foreign = foreign_letter_counts(evidence, config.languages)
     top = max(fasttext_probabilities, key=fasttext_probabilities.__getitem__)
-    if (
-        letters >= SURE_MIN_LETTERS
-        and top in config.languages
-        and fasttext_probabilities[top] >= config.fasttext_sure
-        and foreign[top] == 0
-    ):
-        return Tag(top, round(fasttext_probabilities[top], 6), script)
+    fasttext_top_fits = letters >= SURE_MIN_LETTERS and top in config.languages and foreign[top] == 0
+    if fasttext_top_fits and fasttext_probabilities[top] >= config.fasttext_sure:
+        return Tag(top, probability(fasttext_probabilities[top]), script, letters)
+    classes = word_classes(cyrillic_words(evidence[: config.lingua_max_chars]), detector.lexicons)
+    word_lists = word_list_factors(classes, config.languages, config.word_list_weight)
+    if fasttext_top_fits and fasttext_probabilities[top] >= config.fasttext_agree and word_lists_agree(
+            top, word_lists, config.word_list_agree_margin):
+        return Tag(top, probability(fasttext_probabilities[top]), script, letters)
     scripts = scripts_present(evidence)
     allowed = {language: script_allows(language, scripts) for language in config.languages}
     if not any(allowed.values()):  # letters of neither script (e.g. Greek): let the scores decide, then min_score
@@ -422,24 +454,37 @@ def tag_paragraph(text: str, detector: Detector, config: LangidConfig) -> Tag:
         plausible = tuple(lang for lang in config.languages if allowed[lang])
     low_accuracy = letters >= config.lingua_low_accuracy_letters
     lingua_confidences = detector.lingua_confidences(evidence, config.lingua_max_chars, plausible, low_accuracy)
-    classes = word_classes(cyrillic_words(evidence[: config.lingua_max_chars]), detector.lexicons)
     scores = fuse(
         fasttext_probabilities,
         lingua_confidences,
         foreign,
-        word_list_factors(classes, config.languages, config.word_list_weight),
+        word_lists,
         allowed,
         fasttext_weight(letters, config),
         config,
     )
     language = max(config.languages, key=scores.__getitem__)
     if scores[language] < config.min_score:
-        return Tag(UND, 0.0, script)
-    return Tag(language, round(scores[language], 6), script)
+        return Tag(UND, 0.0, script, letters)
+    return Tag(language, probability(scores[language]), script, letters)
+
+
+def word_lists_agree(language: str, word_lists: Mapping[str, float], margin: float) -> bool:
+    """`language` is the word lists' best, and every other Cyrillic language's factor is at most `margin`."""
+    return word_lists[language] == 1.0 and all(
+        factor <= margin for other, factor in word_lists.items() if other != language and other in ALPHABETS)
 
 
 def tag_paragraphs(texts: Iterable[str], detector: Detector, config: LangidConfig) -> list[Tag]:
-    return [tag_paragraph(text, detector, config) for text in texts]
+    """Tags of many paragraphs; a text seen before in this call is not tagged again (channels repeat lines)."""
+    seen: dict[str, Tag] = {}
+    tags = []
+    for text in texts:
+        tag = seen.get(text)
+        if tag is None:
+            tag = seen[text] = tag_paragraph(text, detector, config)
+        tags.append(tag)
+    return tags
 
 
 class DocumentTag(NamedTuple):
@@ -449,8 +494,8 @@ class DocumentTag(NamedTuple):
     score: float
 
 
-def tag_document(paragraphs: Iterable[tuple[str, Tag]], config: LangidConfig) -> DocumentTag:
-    """Aggregate paragraph tags by letters.
+def tag_document(tags: Iterable[Tag], config: LangidConfig) -> DocumentTag:
+    """Aggregate the tags of a document's paragraphs, weighted by their letters (`Tag.letters`).
 
     `language` holds most letters among the tagged paragraphs; `languages` every language with at least
     `document_min_share` of them (most letters first). The score is the letter-weighted paragraph score of
@@ -458,10 +503,10 @@ def tag_document(paragraphs: Iterable[tuple[str, Tag]], config: LangidConfig) ->
     """
     letters: Counter[str] = Counter()
     weighted_score: Counter[str] = Counter()
-    for text, tag in paragraphs:
+    for tag in tags:
         if tag.language == UND:
             continue
-        n = count_letters(evidence_text(text))
+        n = tag.letters
         letters[tag.language] += n
         weighted_score[tag.language] += n * tag.score
     total = sum(letters.values())
@@ -470,7 +515,7 @@ def tag_document(paragraphs: Iterable[tuple[str, Tag]], config: LangidConfig) ->
     ranked = sorted(letters, key=lambda language: (-letters[language], language))
     language = ranked[0]
     languages = [lang for lang in ranked if letters[lang] / total >= config.document_min_share]
-    return DocumentTag(language, languages, len(languages) > 1, round(weighted_score[language] / total, 6))
+    return DocumentTag(language, languages, len(languages) > 1, probability(weighted_score[language] / total))
 
 
 def add_language_columns(
@@ -484,9 +529,9 @@ def add_language_columns(
         pl.Series("language_score", [t.score for t in tags], dtype=pl.Float64),
         pl.Series("script", [t.script for t in tags], dtype=pl.String),
     )
-    by_document: dict[str, list[tuple[str, Tag]]] = {}
-    for doc_id, text, tag in zip(paragraphs["doc_id"].to_list(), paragraphs["text"].to_list(), tags):
-        by_document.setdefault(doc_id, []).append((text, tag))
+    by_document: dict[str, list[Tag]] = {}
+    for doc_id, tag in zip(paragraphs["doc_id"].to_list(), tags):
+        by_document.setdefault(doc_id, []).append(tag)
     document_tags = [tag_document(by_document.get(doc_id, []), config) for doc_id in documents["doc_id"].to_list()]
     documents = documents.with_columns(
         pl.Series("language", [t.language for t in document_tags], dtype=pl.String),

@@ -549,8 +549,6 @@ def write_dataset(inputs: PackageInputs, root: Path) -> str:
     fingerprint = fingerprint_of(sums)
 
     metadata = card_metadata(inputs.dataset, sizes, languages, views["documents"].height)
-    texts = (batch.column("text").to_pylist() for split in SPLITS
-             for batch in split_batches(inputs.tables["documents"], "documents", split))
     facts = card.CardFacts(
         dataset=inputs.dataset,
         version=inputs.version,
@@ -562,7 +560,7 @@ def write_dataset(inputs: PackageInputs, root: Path) -> str:
         translation_links=inputs.translation_links,
         data_files=sorted(digests),
         citation_cff=citation_text(citation(inputs.dataset, inputs.version, fingerprint)),
-        glossary=card.glossary_hits(texts),
+        glossary=card.glossary_hits(scan(inputs.tables["documents"])),
     )
     (root / "README.md").write_text(front_matter(metadata) + card.render_card(facts), encoding="utf-8")
     (root / "CITATION.cff").write_text(facts.citation_cff, encoding="utf-8")

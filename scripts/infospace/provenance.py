@@ -205,3 +205,14 @@ def shard_accounting_problems(path: Path, source: dict[str, Any], shard: Shard, 
     if source["format"] in LINE_FORMATS:
         return byte_accounting_problems(source["source_id"], path.read_bytes(), encoding, spans)
     return record_accounting_problems(source["source_id"], raw_records(path, source, shard), spans)
+
+
+def shard_problems(path: Path, source: dict[str, Any], shard: Shard, documents: pl.DataFrame,
+                   paragraphs: pl.DataFrame, audit: pl.DataFrame) -> list[str]:
+    """The accounting check of one shard's final tables (the `provenance` job of that shard). The encoding of a
+    line format is the one parse recorded on the shard's documents, else the registry's, else UTF-8."""
+    encodings = documents["encoding"].unique().sort().to_list() if "encoding" in documents.columns else []
+    encoding = (encodings[0] if encodings else None) or source.get("encoding") or "utf-8"
+    spans = pl.concat([paragraphs.select(pl.col("para_id").alias("id"), *SPAN_COLUMNS[1:]),
+                       audit.select(pl.col("audit_id").alias("id"), *SPAN_COLUMNS[1:])])
+    return shard_accounting_problems(path, source, shard, encoding, spans)

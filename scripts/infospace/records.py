@@ -31,6 +31,9 @@ POLICIES = ("fail", "audit")
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 UNIX_TIME = re.compile(r"^\d{9,11}$")
 HAS_SECONDS = re.compile(r"T?\d{2}:\d{2}:\d{2}")
+# Dates without a time, to their precision (a full date with a time goes to datetime.fromisoformat).
+TRUNCATED_DATES = ((re.compile(r"\d{4}$"), "%Y", "year"), (re.compile(r"\d{4}-\d{2}$"), "%Y-%m", "month"),
+                   (re.compile(r"\d{4}-\d{2}-\d{2}$"), "%Y-%m-%d", "day"))
 
 
 class RecordError(Exception):
@@ -138,11 +141,12 @@ def parse_record_date(value: Any) -> RecordDate | None:
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not a date")
     text = value.strip()
-    for pattern, precision in (("%Y", "year"), ("%Y-%m", "month"), ("%Y-%m-%d", "day")):
-        try:
-            return RecordDate(datetime.strptime(text, pattern), precision, None)
-        except ValueError:
-            pass
+    for form, pattern, precision in TRUNCATED_DATES:
+        if form.match(text):
+            try:
+                return RecordDate(datetime.strptime(text, pattern), precision, None)
+            except ValueError as error:
+                raise ValueError(f"{value!r} is not a date: {error}") from error
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as error:

@@ -20,6 +20,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -53,18 +54,23 @@ MONTHS = {
     **{m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
                                    "september", "october", "november", "december"), 1)},
 }
-_MONTH_WORD = re.compile(r"\b(январ|феврал|марта?|апрел|ма[яй]|июн|июл|августа?|сентябр|октябр|ноябр|декабр)"
+# Patterns start with a lookahead on their first character, so the engine tries the rest only where it can match
+# (the same matches; several times faster on long texts, see tests/test_translation.py).
+_MONTH_WORD = re.compile(r"(?=[яфмаисондJFMASOND])\b(январ|феврал|марта?|апрел|ма[яй]|июн|июл|августа?|сентябр|октябр|ноябр|декабр)"
                          r"[а-я]*|\b(January|February|March|April|May|June|July|August|September|October|November"
                          r"|December)\b")
-_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
-_NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:[ '’\u00a0\u202f,]\d{3})+|\d+)(?:[.,](\d{1,2})(?!\d))?"
+_DATE = re.compile(r"(?=\d)\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
+_NUMBER = re.compile(r"(?=\d)(?<![\d.,])(\d{1,3}(?:[ '’\u00a0\u202f,]\d{3})+|\d+)(?:[.,](\d{1,2})(?!\d))?"
                      r"(\s*(?:тыс|thousand|млн|million|млрд|billion)\b)?", re.IGNORECASE)
 _MULTIPLIER = {"тыс": 1_000, "thousand": 1_000, "млн": 1_000_000, "million": 1_000_000, "млрд": 10**9,
                "billion": 10**9}
-_ROMAN = re.compile(r"\b[IVXLC]{2,6}\b")
+_ROMAN = re.compile(r"(?=[IVXLC])\b[IVXLC]{2,6}\b")
 _ROMAN_VALUE = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
-# A capitalized word not opening a sentence (sentence starts are capitalized in any language, names are not).
-_CAPITALIZED = re.compile(r"(?<=[\w,:;«»\"“”()–—-] )[A-ZА-ЯЁ][a-zа-яё]{2,}|(?<=[.])[A-ZА-ЯЁ][a-zа-яё]{2,}")
+_NOT_DIGIT = re.compile(r"\D")
+# A capitalized word not opening a sentence (sentence starts are capitalized in any language, names are not): a
+# capitalized word right after a period, or after a space that follows a word character or punctuation.
+_CAPITALIZED = re.compile(r"[A-ZА-ЯЁ][a-zа-яё]{2,}")
+_BEFORE_NAME = re.compile(r"[\w,:;«»\"“”()–—-]")
 _HASHTAG = re.compile(r"#(\w+)")
 _CAMEL_PART = re.compile(r"[A-ZА-ЯЁ][a-zа-яё]+|[A-ZА-ЯЁ]+(?![a-zа-яё])")
 
@@ -94,6 +100,7 @@ def translation_config(raw: Mapping[str, Any] | None) -> TranslationConfig:
 # ---------------------------------------------------------------------------------------------------------------
 # Evidence extraction
 
+@lru_cache(maxsize=1 << 16)  # names repeat across documents
 def transliterate(text: str) -> str:
     """Lowercase Latin skeleton of a word: Cyrillic transliterated, spelling variants folded (y/j->i, x->ks,
     c->k, w->v, doubled letters single)."""
@@ -111,11 +118,13 @@ def _roman(token: str) -> int | None:
 def numbers_in(text: str) -> frozenset[str]:
     """Normalized numbers, ordinals, multiplied amounts, dates and month names of a text."""
     found: set[str] = set()
-    for day, month, year in _DATE.findall(text):
+    dates = _DATE.findall(text)
+    for day, month, year in dates:
         found.update({str(int(day)), f"m{int(month)}", year})
-    text = _DATE.sub(" ", text)
+    if dates:
+        text = _DATE.sub(" ", text)
     for integer, fraction, multiplier in _NUMBER.findall(text):
-        value = int(re.sub(r"\D", "", integer))
+        value = int(_NOT_DIGIT.sub("", integer))
         if multiplier:
             value *= _MULTIPLIER[multiplier.strip().lower()[:8].rstrip(".")]
             found.add(str(value))
@@ -133,16 +142,31 @@ def numbers_in(text: str) -> frozenset[str]:
 
 def entities_in(text: str) -> frozenset[str]:
     """Transliterated skeletons of capitalized words and of the parts of CamelCase hashtags."""
-    words = set(_CAPITALIZED.findall(text))
+    words = {match.group() for match in _CAPITALIZED.finditer(text) if _not_opening_a_sentence(text, match.start())}
     for tag in _HASHTAG.findall(text):
         words.update(_CAMEL_PART.findall(tag))
     return frozenset(s for s in (transliterate(w) for w in words if not w.isupper()) if len(s) >= 3)
 
 
+def _not_opening_a_sentence(text: str, start: int) -> bool:
+    before = text[start - 1] if start else ""
+    return before == "." or (before == " " and start >= 2 and _BEFORE_NAME.match(text[start - 2]) is not None)
+
+
+@lru_cache(maxsize=16)
+def _glossary_pattern(glossary: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    """Any glossary term as a whole word (a whole run of word characters), longest first."""
+    terms = sorted({term for pair in glossary for term in pair}, key=lambda term: (-len(term), term))
+    first = "".join(sorted({re.escape(term[0]) for term in terms}))
+    return re.compile(f"(?=[{first}])(?<!\\w)(?:{'|'.join(map(re.escape, terms))})(?!\\w)")
+
+
 def glossary_in(text: str, glossary: tuple[tuple[str, str], ...]) -> frozenset[int]:
     """Indices of glossary terms (either side) present as whole words, case-sensitive (acronyms)."""
-    tokens = set(re.findall(r"\w+", text))
-    return frozenset(i for i, pair in enumerate(glossary) if any(term in tokens for term in pair))
+    if not glossary:
+        return frozenset()
+    found = set(_glossary_pattern(glossary).findall(text))
+    return frozenset(i for i, pair in enumerate(glossary) if any(term in found for term in pair))
 
 
 @dataclass(frozen=True)
@@ -163,9 +187,12 @@ FEATURE_SCHEMA = {"doc_id": pl.String, "numbers": pl.List(pl.String), "entities"
 
 def translation_features(documents: pl.DataFrame, config: TranslationConfig) -> pl.DataFrame:
     """Per document (doc_id, text): its numbers, entity skeletons and glossary terms, sorted (per-shard job)."""
-    rows = [(doc_id, sorted(numbers_in(text)), sorted(entities_in(text)), sorted(glossary_in(text, config.glossary)))
-            for doc_id, text in documents.select("doc_id", "text").iter_rows()]
-    return pl.DataFrame(rows, schema=FEATURE_SCHEMA, orient="row")
+    texts = documents["text"].to_list()
+    return pl.DataFrame({"doc_id": documents["doc_id"],
+                         "numbers": [sorted(numbers_in(text)) for text in texts],
+                         "entities": [sorted(entities_in(text)) for text in texts],
+                         "glossary": [sorted(glossary_in(text, config.glossary)) for text in texts]},
+                        schema=FEATURE_SCHEMA)
 
 
 # ---------------------------------------------------------------------------------------------------------------

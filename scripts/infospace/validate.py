@@ -60,7 +60,7 @@ from infospace.split import linking_paragraphs  # noqa: E402
 TABLE_NAMES = ("sources", "documents", "paragraphs", "audit", "duplicates")
 CROSS_TABLE = "cross_table"
 TABLE_SIZES = "table_sizes"
-DEFAULT_BATCH_ROWS = 200_000
+DEFAULT_BATCH_ROWS = 100_000
 DEFAULT_ROW_COUNTS: dict[str, dict[str, int | None]] = {
     "sources": {"min": 1, "max": None},
     "documents": {"min": 1, "max": None},
