@@ -13,7 +13,7 @@ min_version("9.0")
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 from infospace.records import json_dumps_fields  # noqa: E402
-from infospace.schema import LINE_FORMATS  # noqa: E402
+from infospace.schema import FILE_FORMATS  # noqa: E402
 from infospace.shards import WHOLE_FILE, read_manifest  # noqa: E402
 from infospace.sources import RegistryError, check_registry, load_registry  # noqa: E402
 

@@ -16,6 +16,9 @@ and not a recombination of seed paragraphs. Planted on top, at fixed rates:
 - boilerplate: a channel footer on about a third of the posts, a hashtag line on many, and now and then a Telegram
   "Media is too big" line.
 
+Other posts have at least twenty words, and none starts and ends with the same six words as an earlier one, so that
+chance repeats of a short chain walk do not pass for unplanted copies.
+
 The same N and seed always give the same bytes.
 """
 
@@ -187,6 +190,7 @@ def generate(n: int, seed: int = 7, seed_dir: Path = SEED_DIR) -> tuple[list[dic
     chains = {script: Chain(lines) for script, lines in seed_paragraphs(seed_dir).items()}
     posts: list[dict] = []
     scripts: list[str] = []  # script of each post's chain, for the words of near copies
+    seen: set[tuple[str, ...]] = set()  # first and last words of the generated posts
     truth: dict[str, list] = {"exact_copies": [], "near_copies": [], "translation_pairs": []}
     when = datetime(2024, 1, 1, 8, 0, tzinfo=timezone(timedelta(hours=3)))
     rates = [EXACT_RATE, EXACT_RATE + NEAR_RATE, EXACT_RATE + NEAR_RATE + TRANSLATION_RATE]
@@ -215,7 +219,14 @@ def generate(n: int, seed: int = 7, seed_dir: Path = SEED_DIR) -> tuple[list[dic
             continue
         else:
             script = "cyrl" if rng.random() < 0.8 else "latn"
-            text = decorate("\n".join(chains[script].paragraph(rng) for _ in range(rng.randint(1, 4))), rng)
+            body = "\n".join(chains[script].paragraph(rng) for _ in range(rng.randint(1, 4)))
+            # A short chain walk can repeat an earlier post by chance: such a post is an unplanted near copy, so a
+            # post whose first and last words both match an earlier post's is drawn again.
+            signature = tuple(plain_key_words(body)[:6] + plain_key_words(body)[-6:])
+            if len(plain_key_words(body)) < 20 or signature in seen:
+                continue
+            seen.add(signature)
+            text = decorate(body, rng)
         posts.append(post(post_id, when, text, rng))
         scripts.append(script)
     return posts, truth

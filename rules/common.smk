@@ -7,8 +7,9 @@ def step_code(*modules):
 
 
 def shards_of(source):
-    """Shard ids of one source: one shard for a line format, else those of its manifest (checkpoint shard_manifest)."""
-    if FORMATS[source] in LINE_FORMATS:
+    """Shard ids of one source: one shard for a whole-file format, else those of its manifest (checkpoint
+    shard_manifest)."""
+    if FORMATS[source] in FILE_FORMATS:
         return [WHOLE_FILE]
     return [s.shard for s in read_manifest(checkpoints.shard_manifest.get(source=source).output.manifest)]
 
@@ -20,8 +21,10 @@ def every_shard(pattern):
 
 
 def manifest_of(wildcards):
-    """The shard manifest a record-format source's per-shard jobs read (none for a line format)."""
-    return [] if FORMATS[wildcards.source] in LINE_FORMATS else f"results/shards/{wildcards.source}.tsv"
+    """The shard manifest and facts a record-format source's per-shard jobs read (none for a line format)."""
+    if FORMATS[wildcards.source] in FILE_FORMATS:
+        return []
+    return [f"results/shards/{wildcards.source}.tsv", f"results/shards/{wildcards.source}.json"]
 
 
 def parse_entry(wildcards):

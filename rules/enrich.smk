@@ -126,3 +126,22 @@ rule assemble:
         "../envs/pipeline.yaml"
     script:
         "../scripts/run_assemble.py"
+
+
+rule message_gaps:
+    """List the message ids missing between each Telegram export's first and last message (deleted or left out)."""
+    input:
+        code=step_code("gaps"),
+        documents=every_shard(rules.parse.output.documents),
+        audit=every_shard(rules.parse.output.audit),
+        facts=lambda wildcards: [f"results/shards/{s}.json" for s in SOURCE_IDS if FORMATS[s] == "telegram_json"],
+    output:
+        gaps="results/gaps/message_gaps.parquet",
+    params:
+        exports=[s for s in SOURCE_IDS if FORMATS[s] == "telegram_json"],
+    log:
+        "logs/message_gaps.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/run_message_gaps.py"

@@ -27,9 +27,11 @@ checkpoint shard_manifest:
         raw=lambda wildcards: RAW_PATHS[wildcards.source],
     output:
         manifest="results/shards/{source}.tsv",
+        facts="results/shards/{source}.json",
     params:
         shard_size=lookup(within=config, dpath="records/shard_size"),
         format=lambda wildcards: FORMATS[wildcards.source],
+        chat=lambda wildcards: SOURCES_BY_ID[wildcards.source].get("chat"),
     log:
         "logs/shard_manifest/{source}.log",
     conda:

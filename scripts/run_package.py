@@ -4,12 +4,10 @@ import json
 import sys
 from pathlib import Path
 
-import polars as pl
-
-from infospace.package import CONFIGS, DataLayout, PackageInputs, ReleaseError, build_dataset, load_releases
 from infospace.jobs import append_resources
+from infospace.package import CONFIGS, DataLayout, PackageInputs, ReleaseError, build_dataset, load_releases
 
-# The sharded tables as their per-shard files (sources by id, shards in order); duplicates and sources one file each.
+# The sharded tables as their per-shard files (sources by id, shards in order); the others one file each.
 tables = {name: [Path(p) for p in (snakemake.input[name] if name in ("documents", "paragraphs", "audit")
                                    else [snakemake.input[name]])] for name in CONFIGS}
 assert sorted(tables) == sorted(CONFIGS), sorted(tables)

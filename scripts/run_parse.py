@@ -3,19 +3,16 @@
 from pathlib import Path
 
 from infospace.clean import CleanRules
+from infospace.jobs import append_resources
 from infospace.parse import parse_shard
 from infospace.records import RecordPolicy
-from infospace.shards import read_manifest, whole_file_shard
+from infospace.shards import job_shard
 from infospace.tables import write_table
-from infospace.jobs import append_resources
 
 source_id, shard_id = snakemake.wildcards.source, snakemake.wildcards.shard
-source = dict(snakemake.params.source)
 raw = Path(snakemake.input.raw)
-if snakemake.input.manifest:
-    shard = next(s for s in read_manifest(snakemake.input.manifest) if s.shard == shard_id)
-else:
-    shard = whole_file_shard(raw)
+shard, facts = job_shard(snakemake.input.manifest, shard_id, raw)
+source = {**snakemake.params.source, "facts": facts}
 policy = RecordPolicy.from_config({"bad_records": snakemake.params.records})
 parsed = parse_shard(raw, source, shard, CleanRules.from_config(snakemake.params.clean), policy)
 

@@ -5,16 +5,13 @@ from pathlib import Path
 
 import polars as pl
 
-from infospace.provenance import shard_problems
-from infospace.shards import read_manifest, whole_file_shard
 from infospace.jobs import append_resources
+from infospace.provenance import shard_problems
+from infospace.shards import job_shard
 
-source = dict(snakemake.params.source)
 raw = Path(snakemake.input.raw)
-if snakemake.input.manifest:
-    shard = next(s for s in read_manifest(snakemake.input.manifest) if s.shard == snakemake.wildcards.shard)
-else:
-    shard = whole_file_shard(raw)
+shard, facts = job_shard(snakemake.input.manifest, snakemake.wildcards.shard, raw)
+source = {**snakemake.params.source, "facts": facts}
 problems = shard_problems(raw, source, shard, pl.read_parquet(snakemake.input.documents, columns=["encoding"]),
                           pl.read_parquet(snakemake.input.paragraphs), pl.read_parquet(snakemake.input.audit))
 Path(snakemake.output.problems).write_text(json.dumps(problems, ensure_ascii=False, indent=1) + "\n",

@@ -48,7 +48,7 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def final_table(project: Path, name: str) -> "pl.DataFrame":
     """A final table of a built project: the shards' assembled tables concatenated (sources by id, shards in order),
-    or the one file of `duplicates` and `sources`."""
+    or the one file of the others (duplicates, sources, message_gaps)."""
     import polars as pl
 
     results = project / "results"
@@ -56,6 +56,8 @@ def final_table(project: Path, name: str) -> "pl.DataFrame":
         return pl.read_parquet(results / "dedup" / "duplicates.parquet")
     if name == "sources":
         return pl.read_parquet(results / "sources" / "sources.parquet")
+    if name == "message_gaps":
+        return pl.read_parquet(results / "gaps" / "message_gaps.parquet")
     paths = sorted((results / "tables").glob(f"*/*/{name}.parquet"))
     assert paths, f"no {name} tables in {results}"
     return pl.concat([pl.read_parquet(path) for path in paths], how="vertical")

@@ -107,8 +107,11 @@ def synthetic_tables() -> dict[str, pl.DataFrame]:
         {"cluster_id": "paragraph/src-b/1/0", "level": "paragraph", "member_id": m, "kept_id": "src-b/1/0",
          "method": "exact", "similarity": 1.0} for m in ("src-b/1/0", "src-b/5/0")
     ])
+    message_gaps = frame("message_gaps", [
+        {"source_id": "src-b", "channel": "Channel B", "channel_id": "77", "first_missing": 4, "last_missing": 6,
+         "n_missing": 3}])
     return {"documents": documents, "paragraphs": paragraphs, "audit": audit, "duplicates": duplicates,
-            "sources": sources}
+            "sources": sources, "message_gaps": message_gaps}
 
 
 def synthetic_split_report(merge_moves: list[dict] | None = None, moves: list[dict] | None = None) -> dict:
@@ -275,7 +278,7 @@ def test_card_tools_are_the_packages_each_step_imports():
     """The card's tools per step are exactly the third-party distributions its modules import."""
     from importlib.metadata import packages_distributions
 
-    modules = {"register_sources": ["sources"], "parse": ["parse", "clean", "records", "shards"], "langid": ["langid"],
+    modules = {"register_sources": ["sources"], "parse": ["parse", "clean", "records", "shards", "html", "telegram"], "langid": ["langid"],
                "signatures": ["signatures", "dedup", "translation"], "dedup": ["dedup"],
                "translation": ["translation"], "split": ["split"], "assemble": ["assemble"],
                "provenance": ["provenance"], "validate": ["validate"], "package": ["package", "card", "tables"]}

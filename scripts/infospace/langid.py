@@ -156,7 +156,8 @@ class Tag(NamedTuple):
 
 
 class Detector:
-    """Both models, loaded once. Only the configured languages' lingua models are loaded (memory)."""
+    """Both models, loaded once. lingua loads the models of the configured languages only, and each on first use
+    (a job that never asks lingua, e.g. on English text, never loads one)."""
 
     def __init__(self, config: LangidConfig) -> None:
         import fasttext  # from fasttext-predict
@@ -177,7 +178,7 @@ class Detector:
         builder = self._builder.from_iso_codes_639_1(*codes)
         if low_accuracy:
             builder = builder.with_low_accuracy_mode()
-        return builder.with_preloaded_language_models().build()
+        return builder.build()
 
     def fasttext_probabilities(self, text: str) -> dict[str, float]:
         """fastText's top-10 labels (any of its 176 languages) and their probabilities."""

@@ -191,7 +191,9 @@ def feature_yaml(type_: pa.DataType) -> dict[str, Any]:
     """datasets' YAML form of one Arrow type: {"dtype": "string"} or {"list": "string"} (as Features._to_yaml_list)."""
     if pa.types.is_list(type_):
         inner = feature_yaml(type_.value_type)
-        return {"list": inner["dtype"] if set(inner) == {"dtype"} else [inner]}
+        return {"list": inner["dtype"] if set(inner) == {"dtype"} else inner.get("struct", [inner])}
+    if pa.types.is_struct(type_):
+        return {"struct": [{"name": field.name, **feature_yaml(field.type)} for field in type_]}
     if pa.types.is_timestamp(type_):
         return {"dtype": f"timestamp[{type_.unit}" + (f", tz={type_.tz}" if type_.tz else "") + "]"}
     names = {pa.string(): "string", pa.bool_(): "bool", pa.int32(): "int32", pa.int64(): "int64",
@@ -424,16 +426,25 @@ def croissant_record_set(config: str) -> dict[str, Any]:
     """A RecordSet for one config: one field per column, read from the config's FileSet."""
     fields = []
     for column in TABLES[config]:
+        item = column.type.value_type if pa.types.is_list(column.type) else column.type
         field: dict[str, Any] = {
             "@type": "cr:Field",
             "@id": f"{config}/{column.name}",
             "name": column.name,
             "description": column.description,
-            "dataType": croissant_type(column.type),
             "source": {"fileSet": {"@id": f"parquet-{config}"}, "extract": {"column": column.name}},
         }
         if pa.types.is_list(column.type):
             field["repeated"] = True
+        if not pa.types.is_struct(item):
+            field["dataType"] = croissant_type(column.type)
+        else:  # e.g. reactions: a sub-field per struct field
+            field["subField"] = [{
+                "@type": "cr:Field", "@id": f"{config}/{column.name}/{sub.name}", "name": sub.name,
+                "dataType": croissant_type(sub.type),
+                "source": {"fileSet": {"@id": f"parquet-{config}"},
+                           "extract": {"column": column.name}, "transform": {"jsonPath": sub.name}},
+            } for sub in item]
         fields.append(field)
     return {"@type": "cr:RecordSet", "@id": config, "name": config,
             "description": f"Rows of the `{config}` table ({', '.join(config_splits(config))}).", "field": fields}

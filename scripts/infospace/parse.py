@@ -33,6 +33,7 @@ from infospace.clean import (
     is_headline_like,
     is_placeholder_line,
 )
+from infospace.html import Block, byte_offsets, decode_page, page_metadata, split_page
 from infospace.records import (
     RecordDate,
     RecordDraft,
@@ -44,6 +45,7 @@ from infospace.records import (
 )
 from infospace.schema import LINE_FORMATS, audit_id, schema_for
 from infospace.shards import Shard, read_bytes
+from infospace.telegram import parse_messages
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,8 @@ def registry_date(value: str) -> tuple[datetime | None, str]:
 
 DATELINE = re.compile(r"^(?P<dateline>[A-ZА-ЯЁ][A-ZА-ЯЁ .\-]+,\s+\d{1,2}\s+[^\W\d_]+\s+\([^)]+\)\s+[-–—])\s")
 HASHTAG = re.compile(r"#[^\W_][\w]*")
+URL = re.compile(r"https?://[^\s<>\"«»]+")
+TRAILING_PUNCTUATION = ".,;:!?)]}'\""
 NAME_LIKE = re.compile(r"^(?:[A-ZА-ЯЁ][a-zа-яё'’-]+\s){1,3}[A-ZА-ЯЁ][a-zа-яё'’-]+$")
 
 
@@ -355,13 +359,18 @@ def parse_shard(path: Path, source: dict[str, Any], shard: Shard, rules: CleanRu
     """The parse-stage tables of one shard of a source, whatever its format (the one entry point of this step)."""
     if source["format"] in LINE_FORMATS:
         return parse_source(path.read_bytes(), source, rules)
-    mapping = json.loads(source["fields"])
+    if source["format"] == "html":
+        return parse_page(path.read_bytes(), source)
+    mapping = json.loads(source["fields"]) if source.get("fields") else {}
     if source["format"] == "jsonl":
         records = parse_jsonl(read_bytes(path, shard), shard.byte_start, shard.first_record, mapping, rules, policy,
                               source["path"])
     elif source["format"] == "parquet":
         records = parse_parquet_rows(read_parquet_rows(path, shard, mapping, source["path"]), shard.first_record,
                                      mapping, rules, policy, source["path"])
+    elif source["format"] == "telegram_json":
+        records = parse_messages(path, shard.byte_start, shard.byte_end, shard.first_record,
+                                 source.get("facts") or {}, rules, source["path"])
     else:
         raise ValueError(f"{source['path']}: no parser for format {source['format']!r}")
     return parse_records(records, source)
@@ -385,14 +394,41 @@ def read_parquet_rows(path: Path, shard: Shard, mapping: dict[str, str], name: s
     return rows
 
 
+def parse_page(raw: bytes, source: dict[str, Any]) -> ParsedSource:
+    """A saved article page (infospace.html): one document of the blocks trafilatura keeps, every other visible
+    block an audit row with its reason, each at the byte range of its text in the file."""
+    text, encoding, skip = decode_page(raw, source.get("encoding"), source["path"])
+    meta = page_metadata(text)
+    kept, removed = split_page(text, meta.title)
+    offsets = byte_offsets(text, encoding, [p for b in kept + [b for b, _ in removed] for p in (b.start, b.end)], skip)
+
+    def span(block: Block) -> Span:
+        return Span(offsets[block.start], offsets[block.end], block.text, block.text)
+
+    draft = DocumentDraft(kept=[span(b) for b in kept], position=0, fields={
+        "title": meta.title, "author": meta.author, "site_name": meta.site_name, "url": meta.url, "tags": meta.tags,
+        "record_published": meta.published, "date_origin": "page"})
+    for block, reason in removed:
+        draft.remove(span(block), reason, f"outside the article ({' > '.join(reversed(block.context[:4]))})")
+        if reason == "metadata:rubric":
+            draft.fields.setdefault("rubric", block.text)
+    for kept_span in draft.kept:
+        match = DATELINE.match(kept_span.text)
+        if match:
+            draft.fields["dateline"] = match.group("dateline")
+            break
+    return tables_of([draft], source, encoding)
+
+
 def record_documents(records: list[RecordDraft]) -> list[DocumentDraft]:
     """Record drafts as document drafts: pieces become spans with the record's span and their character range."""
     drafts = []
     for record in records:
         draft = DocumentDraft(position=record.index)
-        if record.bad is not None:
-            problem, message, text = record.bad
-            draft.remove(Span(record.byte_start, record.byte_end, text, text), f"bad_record:{problem}", message)
+        if record.whole is not None:
+            reason, rule, text = record.whole
+            draft.remove(Span(record.byte_start, record.byte_end, text, text), reason, rule)
+            draft.fields = dict(record.fields)  # a Telegram service message has its id; a bad record none
         else:
             def span(piece: Any) -> Span:
                 return Span(record.byte_start, record.byte_end, piece.text, piece.text, piece.repaired,
@@ -418,13 +454,13 @@ def tables_of(drafts: list[DocumentDraft], source: dict[str, Any], encoding: str
     position = 0
     for draft in drafts:
         if not draft.kept:
-            audit.extend(_audit_rows(source["source_id"], None, draft.removed))
+            audit.extend(_audit_rows(source["source_id"], None, draft.removed, draft.fields.get("record_id")))
             continue
         position = draft.position if draft.position is not None else position
         doc_id = f"{source['source_id']}/{position}"
         documents.append(_document_row(doc_id, position, draft, encoding, source))
         paragraphs.extend(_paragraph_rows(doc_id, source["source_id"], draft.kept))
-        audit.extend(_audit_rows(source["source_id"], doc_id, draft.removed))
+        audit.extend(_audit_rows(source["source_id"], doc_id, draft.removed, draft.fields.get("record_id")))
         position += 1
     return ParsedSource(
         documents=_frame(documents, "documents"),
@@ -444,13 +480,16 @@ def _document_row(doc_id: str, position: int, draft: DocumentDraft, encoding: st
     ends = [s.byte_end for s in draft.kept] + [r.span.byte_end for r in draft.removed]
     fields = draft.fields
     published, precision, origin, tz = _published(fields.get("published"), fields.get("record_published"),
-                                                  source["published"])
+                                                  source["published"], fields.get("date_origin", "record"))
     hashtags = list(dict.fromkeys(tag for span in draft.kept for tag in HASHTAG.findall(span.text)))
+    links = fields["links"] if "links" in fields else list(dict.fromkeys(
+        url.rstrip(TRAILING_PUNCTUATION) for span in draft.kept for url in URL.findall(span.text)))
     return {
         "doc_id": doc_id,
         "source_id": source["source_id"],
         "position": position,
         "record_id": fields.get("record_id"),
+        "message_id": fields.get("message_id"),
         "byte_start": min(spans),
         "byte_end": max(ends),
         "text": text,
@@ -461,6 +500,7 @@ def _document_row(doc_id: str, position: int, draft: DocumentDraft, encoding: st
         "published": published,
         "published_precision": precision,
         "published_tz": tz,
+        "edited_at": fields.get("edited_at"),
         "published_origin": origin,
         "author": fields.get("author"),
         "author_role": fields.get("author_role"),
@@ -470,19 +510,26 @@ def _document_row(doc_id: str, position: int, draft: DocumentDraft, encoding: st
         "hashtags": hashtags,
         "dateline": fields.get("dateline"),
         "forwarded_from": fields.get("forwarded_from"),
+        "reply_to_message_id": fields.get("reply_to_message_id"),
         "channel": fields.get("channel"),
+        "channel_id": fields.get("channel_id"),
         "url": fields.get("url"),
+        "site_name": fields.get("site_name"),
+        "tags": fields.get("tags", []),
+        "media_type": fields.get("media_type"),
+        "links": links,
+        "reactions": fields.get("reactions", []),
         "encoding": encoding,
         "mojibake_repaired": any(s.repaired for s in draft.kept) or any(r.span.repaired for r in draft.removed),
     }
 
 
-def _published(stated: tuple[Span, StatedDate] | None, record: RecordDate | None,
-               registry_value: str) -> tuple[datetime | None, str, str, str | None]:
-    """(published, precision, origin, tz). A record's own date wins (it is per document); then the registry's date
-    unless it is unknown; then the date stated in the text, if any."""
+def _published(stated: tuple[Span, StatedDate] | None, record: RecordDate | None, registry_value: str,
+               record_origin: str = "record") -> tuple[datetime | None, str, str, str | None]:
+    """(published, precision, origin, tz). A record's (or a page's) own date wins (it is per document); then the
+    registry's date unless it is unknown; then the date stated in the text, if any."""
     if record is not None:
-        return record.value, record.precision, "record", record.tz
+        return record.value, record.precision, record_origin, record.tz
     value, precision = registry_date(registry_value)
     if value is not None:
         return value, precision, "registry", None
@@ -508,12 +555,14 @@ def _paragraph_rows(doc_id: str, source_id: str, kept: list[Span]) -> list[dict[
     ]
 
 
-def _audit_rows(source_id: str, doc_id: str | None, removed: list[Removal]) -> list[dict[str, Any]]:
+def _audit_rows(source_id: str, doc_id: str | None, removed: list[Removal],
+                record_id: str | None = None) -> list[dict[str, Any]]:
     return [
         {
             "audit_id": audit_id(source_id, removal.span.byte_start, removal.span.char_start),
             "source_id": source_id,
             "doc_id": doc_id,
+            "record_id": record_id,
             "byte_start": removal.span.byte_start,
             "byte_end": removal.span.byte_end,
             "char_start": removal.span.char_start,

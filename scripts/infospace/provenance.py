@@ -3,9 +3,13 @@
 The rule, by format (a row is a kept paragraph or an audit row; `normalize` is clean.normalize_text):
 
 - line formats (web_article, telegram_feed): `normalize(raw[byte_start:byte_end].decode(encoding)) == text`.
+- html: `html_text(raw[byte_start:byte_end].decode(encoding)) == text` (tags stripped, entities unescaped, white
+  space collapsed, normalized; infospace.html).
 - jsonl: `[byte_start, byte_end)` is the record's line; with `record = json.loads(raw[byte_start:byte_end])`,
   `normalize(record[fields.text][char_start:char_end]) == text`.
 - parquet: `byte_start` is the row index; with `record` that row, the same slice rule holds.
+- telegram_json: `[byte_start, byte_end)` is the message object; with `message = json.loads(raw[byte_start:byte_end])`,
+  `normalize(flatten(message["text"])[char_start:char_end]) == text` (telegram.flatten: entity texts in order).
 - a whole bad record (an audit row `bad_record:*`, no character range): `text` is the normalized record as read
   (its line decoded as UTF-8, invalid bytes replaced; for Parquet its text value).
 
@@ -25,6 +29,7 @@ from typing import Any
 import polars as pl
 
 from infospace.clean import normalize_text
+from infospace import html, telegram
 from infospace.records import jsonl_lines, parquet_columns, shown_text
 from infospace.schema import LINE_FORMATS
 from infospace.shards import Shard, read_bytes
@@ -81,8 +86,20 @@ def parquet_records(path: Path, shard: Shard, text_field: str) -> Iterator[RawRe
         start += n
 
 
+def telegram_records(path: Path, shard: Shard) -> Iterator[RawRecord]:
+    """The messages of one shard of a Telegram export; a message's text is its flattened `text`."""
+    with path.open("rb") as handle:
+        for index, (start, end) in enumerate(telegram.message_spans(path, shard.byte_start, shard.byte_end),
+                                             start=shard.first_record):
+            handle.seek(start)
+            message = json.loads(handle.read(end - start))
+            yield RawRecord(index, start, end, telegram.flatten(message.get("text"))[0], telegram.shown_text(message))
+
+
 def raw_records(path: Path, source: dict[str, Any], shard: Shard) -> Iterator[RawRecord]:
     """The records of one shard of a record-format source, as its raw file holds them."""
+    if source["format"] == "telegram_json":
+        return telegram_records(path, shard)
     text_field = json.loads(source["fields"])["text"]
     if source["format"] == "jsonl":
         return jsonl_records(read_bytes(path, shard), shard, text_field)
@@ -97,8 +114,19 @@ def resolve(path: Path, source: dict[str, Any], row: dict[str, Any], encoding: s
         with path.open("rb") as handle:
             handle.seek(row["byte_start"])
             return normalize_text(handle.read(row["byte_end"] - row["byte_start"]).decode(encoding))
+    if source["format"] == "html":
+        with path.open("rb") as handle:
+            handle.seek(row["byte_start"])
+            return html.html_text(handle.read(row["byte_end"] - row["byte_start"]).decode(encoding))
     shard = Shard("", row["byte_start"] if source["format"] == "parquet" else 0,
                   row["byte_end"] if source["format"] == "parquet" else 1, row["byte_start"], row["byte_end"])
+    if source["format"] == "telegram_json":
+        with path.open("rb") as handle:
+            handle.seek(row["byte_start"])
+            message = json.loads(handle.read(row["byte_end"] - row["byte_start"]))
+        if row["char_start"] is None:
+            return telegram.shown_text(message)
+        return normalize_text(telegram.flatten(message.get("text"))[0][row["char_start"]:row["char_end"]])
     record = next(raw_records(path, source, shard))
     if row["char_start"] is None:
         return record.shown
@@ -204,6 +232,8 @@ def shard_accounting_problems(path: Path, source: dict[str, Any], shard: Shard, 
         return [f"{source['source_id']}: raw file not found"]
     if source["format"] in LINE_FORMATS:
         return byte_accounting_problems(source["source_id"], path.read_bytes(), encoding, spans)
+    if source["format"] == "html":
+        return html.page_accounting_problems(source["source_id"], path.read_bytes(), encoding, spans)
     return record_accounting_problems(source["source_id"], raw_records(path, source, shard), spans)
 
 

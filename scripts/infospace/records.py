@@ -59,7 +59,8 @@ class RecordDate:
 
 @dataclass
 class RecordDraft:
-    """What one record becomes: a document (kept pieces), or only removed pieces, or a bad record."""
+    """What one record becomes: a document (kept pieces), or only removed pieces, or one whole audit row (a bad
+    record; a Telegram service message)."""
 
     index: int  # 0-based record index in the source (line number - 1, row index)
     byte_start: int
@@ -67,7 +68,7 @@ class RecordDraft:
     kept: list[Piece] = field(default_factory=list)
     removed: list[tuple[Piece, str, str]] = field(default_factory=list)  # (piece, reason, rule)
     fields: dict[str, Any] = field(default_factory=dict)
-    bad: tuple[str, str, str] | None = None  # (problem, message, text) of a bad record
+    whole: tuple[str, str, str] | None = None  # (reason, rule, text) when the whole record is one audit row
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,7 @@ def shown_text(value: Any) -> str:
 
 
 def bad_draft(index: int, byte_start: int, byte_end: int, problem: str, message: str, raw: Any) -> RecordDraft:
-    return RecordDraft(index, byte_start, byte_end, bad=(problem, message, shown_text(raw)))
+    return RecordDraft(index, byte_start, byte_end, whole=(f"bad_record:{problem}", message, shown_text(raw)))
 
 
 def _settle(error: BadRecord, where: str, policy: RecordPolicy, index: int, byte_start: int, byte_end: int,

@@ -18,16 +18,22 @@ SPLITS = ("train", "validation", "test")
 AFFILIATIONS = ("government", "state_owned_media", "state_affiliated", "private", "independent", "unknown")
 # Seed formats are text files read line by line (byte offsets); record formats hold one document per record.
 LINE_FORMATS = ("web_article", "telegram_feed")
-RECORD_FORMATS = ("jsonl", "parquet")
-FORMATS = LINE_FORMATS + RECORD_FORMATS
+RECORD_FORMATS = ("jsonl", "parquet", "telegram_json")
+MAPPED_FORMATS = ("jsonl", "parquet")  # record formats whose registry entry maps record fields (`fields:`)
+PAGE_FORMATS = ("html",)  # a saved page: one document, paragraphs at byte ranges of the markup
+FILE_FORMATS = LINE_FORMATS + PAGE_FORMATS  # formats read as one whole file (one shard)
+FORMATS = LINE_FORMATS + PAGE_FORMATS + RECORD_FORMATS
 PRECISIONS = ("second", "minute", "day", "month", "year", "unknown")
 PUBLISHED_BASES = ("stated_in_text", "inferred_from_content", "unknown")
-FIELD_ORIGINS = ("record", "text", "registry", "unknown")
+FIELD_ORIGINS = ("record", "page", "text", "registry", "unknown")
 UNDETERMINED_LANGUAGE = "und"
 
 # Why a record of a record format is not a document (config `records.bad_records` says which fail the run instead).
 BAD_RECORD_PROBLEMS = ("not_json", "invalid_utf8", "missing_text", "text_not_string", "empty_text",
                        "unparsable_date", "bad_field")
+
+# Telegram messages that are not documents (infospace.telegram): service messages and messages without text.
+TELEGRAM_PROBLEMS = ("service", "media_only", "poll", "empty")
 
 # Why a span of raw text is not in a kept paragraph. `metadata:<field>` reasons are built from METADATA_FIELDS.
 METADATA_FIELDS = ("published", "views", "author", "author_role", "rubric", "photo_credit", "forwarded_from")
@@ -39,8 +45,14 @@ REMOVAL_REASONS = (
     "repeated_title",
     "repeated_block",
     "platform_artifact",
+    "boilerplate",
+    "comments",
+    "share_bar",
+    "cookie_notice",
+    "footer",
     "duplicate",
-) + tuple(f"bad_record:{problem}" for problem in BAD_RECORD_PROBLEMS) + tuple(f"metadata:{field}" for field in METADATA_FIELDS)
+) + tuple(f"bad_record:{problem}" for problem in BAD_RECORD_PROBLEMS) + tuple(
+    f"telegram:{problem}" for problem in TELEGRAM_PROBLEMS) + tuple(f"metadata:{field}" for field in METADATA_FIELDS)
 
 DEDUP_LEVELS = ("document", "paragraph")
 DEDUP_METHODS = ("exact", "near")
@@ -64,6 +76,7 @@ def _c(name: str, type_: pa.DataType, stage: str, description: str, nullable: bo
 
 STR = pa.string()
 LIST_STR = pa.list_(pa.string())
+REACTIONS = pa.list_(pa.struct([pa.field("reaction", pa.string()), pa.field("count", pa.int64())]))
 TIMESTAMP = pa.timestamp("ms")  # Parquet stores no seconds unit; ms reads back unchanged
 
 SOURCES = (
@@ -95,10 +108,11 @@ DOCUMENTS = (
     _c("doc_id", STR, "parse", "`<source_id>/<position>`; stable across runs."),
     _c("source_id", STR, "parse", "Registered source this document comes from."),
     _c("position", pa.int32(), "parse", "Order of the document in its source (0-based; Telegram post order)."),
-    _c("record_id", STR, "parse", "Record formats: the record's own id (registry `fields.id`), else its 0-based "
-       "record index; null for the line formats.", nullable=True),
+    _c("record_id", STR, "parse", "Record formats: the record's own id (registry `fields.id`, a Telegram message "
+       "id), else its 0-based record index; null for the line formats.", nullable=True),
+    _c("message_id", pa.int64(), "parse", "Telegram exports: the message's id in its channel.", nullable=True),
     _c("byte_start", pa.int64(), "parse", "First byte of the document's span in the raw file (jsonl: its line; "
-       "parquet: its row index)."),
+       "telegram_json: its message object; parquet: its row index)."),
     _c("byte_end", pa.int64(), "parse", "End (exclusive) of the document's span (parquet: row index + 1)."),
     _c("text", STR, "parse", "Kept paragraphs joined by a newline, after cleaning."),
     _c("text_sha256", STR, "parse", "sha256 of `text` encoded as UTF-8."),
@@ -110,6 +124,7 @@ DOCUMENTS = (
     _c("published_precision", STR, "parse", "Precision of `published`: " + ", ".join(PRECISIONS) + "."),
     _c("published_tz", STR, "parse", "UTC offset the source stated with the time (e.g. `+03:00`); `published` is "
        "then in UTC. Null when no offset is known: `published` is then the stated local time.", nullable=True),
+    _c("edited_at", TIMESTAMP, "parse", "Telegram exports: when the message was last edited (UTC).", nullable=True),
     _c("published_origin", STR, "parse", "Where `published` came from: " + ", ".join(FIELD_ORIGINS) + "."),
     _c("author", STR, "parse", "Byline name, when stated.", nullable=True),
     _c("author_role", STR, "parse", "Byline role, when stated.", nullable=True),
@@ -121,9 +136,22 @@ DOCUMENTS = (
        nullable=True),
     _c("forwarded_from", STR, "parse", "Telegram channel a post was forwarded from; null for the host's own posts.",
        nullable=True),
-    _c("channel", STR, "parse", "Channel or outlet named by the record (record formats), when given.",
+    _c("reply_to_message_id", pa.int64(), "parse", "Telegram exports: the message this one replies to.",
        nullable=True),
-    _c("url", STR, "parse", "Address of the document named by the record, when given.", nullable=True),
+    _c("channel", STR, "parse", "Channel or outlet named by the record (record formats; a Telegram export's "
+       "name), when given.", nullable=True),
+    _c("channel_id", STR, "parse", "Telegram exports: the channel's id.", nullable=True),
+    _c("url", STR, "parse", "Address of the document named by the record, or a page's canonical URL, when given.",
+       nullable=True),
+    _c("site_name", STR, "parse", "html: the site's name (the page's JSON-LD publisher or og:site_name).",
+       nullable=True),
+    _c("tags", LIST_STR, "parse", "html: the page's keywords and tags, as it lists them."),
+    _c("media_type", STR, "parse", "Telegram exports: what the message carries besides text (photo, video_file, "
+       "poll, sticker, ...), as metadata; never part of `text`.", nullable=True),
+    _c("links", LIST_STR, "parse", "URLs in the document: a Telegram message's links and text-link targets; for "
+       "the other formats the http(s) addresses in its text (kept in `text` too)."),
+    _c("reactions", REACTIONS, "parse", "Telegram exports: reactions (emoji, or a custom emoji's id) and their "
+       "counts at export time, when the export has them."),
     _c("encoding", STR, "parse", "Encoding the raw bytes were decoded with."),
     _c("mojibake_repaired", pa.bool_(), "parse", "True when ftfy repaired mis-decoded text in this document."),
     _c("language", STR, "langid", "Language of most letters (ISO 639-1), or `und`."),
@@ -161,6 +189,8 @@ AUDIT = (
     _c("audit_id", STR, "parse", "`<source_id>/a<byte_start>`; stable across runs."),
     _c("source_id", STR, "parse", "Registered source of the removed span."),
     _c("doc_id", STR, "parse", "Document the span was in, when it was inside one.", nullable=True),
+    _c("record_id", STR, "parse", "Record formats: the id of the record the span is in, when known (null for a "
+       "record that could not be read, and for the line formats).", nullable=True),
     _c("byte_start", pa.int64(), "parse", "First byte of the removed span in the raw file."),
     _c("byte_end", pa.int64(), "parse", "End (exclusive) of the removed span."),
     _c("char_start", pa.int64(), "parse", "Record formats: first character of the removed span in the record's "
@@ -183,6 +213,16 @@ DUPLICATES = (
     _c("similarity", pa.float64(), "dedup", "True Jaccard similarity of the member's shingles to the kept member's."),
 )
 
+MESSAGE_GAPS = (
+    _c("source_id", STR, "split", "The Telegram export (registered source) the gap is in."),
+    _c("channel", STR, "split", "The export's channel name.", nullable=True),
+    _c("channel_id", STR, "split", "The export's channel id.", nullable=True),
+    _c("first_missing", pa.int64(), "split", "First message id of the gap (no message with this id was exported)."),
+    _c("last_missing", pa.int64(), "split", "Last message id of the gap."),
+    _c("n_missing", pa.int64(), "split", "Message ids in the gap: deleted, or left out of the export."),
+)
+
+
 def audit_id(source_id: str, byte_start: int, char_start: int | None = None) -> str:
     """Id of an audit row: its source, the first byte of the removed span and, inside a record, its first character
     (`<source_id>/a<byte_start>[.<char_start>]`; spans never overlap)."""
@@ -202,6 +242,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "paragraphs": PARAGRAPHS,
     "audit": AUDIT,
     "duplicates": DUPLICATES,
+    "message_gaps": MESSAGE_GAPS,
 }
 
 # Primary key of each table, and the sort order of its rows in every file we write.
@@ -211,6 +252,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "paragraphs": ("para_id",),
     "audit": ("audit_id",),
     "duplicates": ("level", "cluster_id", "member_id"),
+    "message_gaps": ("source_id", "first_missing"),
 }
 SORT_KEYS: dict[str, tuple[str, ...]] = {
     "sources": ("source_id",),
@@ -218,6 +260,7 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
     "paragraphs": ("source_id", "byte_start", "char_start"),
     "audit": ("source_id", "byte_start", "char_start"),
     "duplicates": ("level", "cluster_id", "member_id"),
+    "message_gaps": ("source_id", "first_missing"),
 }
 
 

@@ -16,7 +16,7 @@ import pyarrow as pa
 import yaml
 
 from infospace.records import json_dumps_fields
-from infospace.schema import LINE_FORMATS, RECORD_FORMATS, columns_for, schema_for
+from infospace.schema import MAPPED_FORMATS, columns_for, schema_for
 
 
 class RegistryError(Exception):
@@ -76,9 +76,12 @@ def check_registry(entries: list[dict[str, Any]], raw_dir: Path) -> list[str]:
             seen.setdefault(value, index)
 
     for index, entry in enumerate(entries):
-        if "fields" in entry and entry["format"] in LINE_FORMATS:
-            problems.append(f"sources[{index}] (id={entry['id']!r}) field `fields`: format {entry['format']} is read "
-                            f"line by line and takes no field mapping; only {', '.join(RECORD_FORMATS)} do")
+        if "fields" in entry and entry["format"] not in MAPPED_FORMATS:
+            problems.append(f"sources[{index}] (id={entry['id']!r}) field `fields`: format {entry['format']} takes "
+                            f"no field mapping; only {', '.join(MAPPED_FORMATS)} do")
+        if "chat" in entry and entry["format"] != "telegram_json":
+            problems.append(f"sources[{index}] (id={entry['id']!r}) field `chat`: only telegram_json sources choose "
+                            "a chat")
         label = f"sources[{index}] (id={entry['id']!r}) field `path`"
         relative = Path(entry["path"])
         if relative.is_absolute() or ".." in relative.parts:

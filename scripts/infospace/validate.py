@@ -45,7 +45,7 @@ from infospace.schema import (  # noqa: E402
     FIELD_ORIGINS,
     FORMATS,
     KEYS,
-    LINE_FORMATS,
+    FILE_FORMATS,
     PRECISIONS,
     PUBLISHED_BASES,
     REMOVAL_REASONS,
@@ -57,7 +57,7 @@ from infospace.schema import (  # noqa: E402
 from infospace.shards import Shard  # noqa: E402
 from infospace.split import linking_paragraphs  # noqa: E402
 
-TABLE_NAMES = ("sources", "documents", "paragraphs", "audit", "duplicates")
+TABLE_NAMES = ("sources", "documents", "paragraphs", "audit", "duplicates", "message_gaps")
 CROSS_TABLE = "cross_table"
 TABLE_SIZES = "table_sizes"
 DEFAULT_BATCH_ROWS = 100_000
@@ -67,6 +67,7 @@ DEFAULT_ROW_COUNTS: dict[str, dict[str, int | None]] = {
     "paragraphs": {"min": 1, "max": None},
     "audit": {"min": 0, "max": None},
     "duplicates": {"min": 0, "max": None},
+    "message_gaps": {"min": 0, "max": None},
 }
 DEFAULT_PARTIAL_UNEXPECTED_COUNT = 20
 
@@ -125,6 +126,7 @@ RANGES: dict[str, dict[str, tuple[float | None, float | None]]] = {
     "paragraphs": {"index": (0, None), "byte_start": (0, None), "language_score": (0.0, 1.0)},
     "audit": {"byte_start": (0, None)},
     "duplicates": {"similarity": (0.0, 1.0)},
+    "message_gaps": {"first_missing": (0, None), "n_missing": (1, None)},
 }
 
 
@@ -199,7 +201,7 @@ CROSS_CHECKS: dict[str, str] = {
     "id_unique": "Every id is unique across all shards (sources, documents, paragraphs, audit, duplicates).",
     "document_source_registered": "Every document references a registered source.",
     "paragraph_document_exists": "Every paragraph references a document.",
-    "audit_source_registered": "Every audit row references a registered source.",
+    "audit_source_registered": "Every audit row and every message gap references a registered source.",
     "list_languages_allowed": "Every entry of documents.languages is a configured language or `und`.",
     "text_sha256_matches": "documents.text_sha256 is the sha256 of documents.text.",
     "id_in_one_split": "No doc_id or para_id appears in two splits.",
@@ -222,13 +224,15 @@ MAX_LISTED = 1000  # problems listed per check (the count is always exact)
 class Tables:
     """The final tables, as in-memory frames (tests, small corpora) or as files: the sharded tables' per-shard files
     (`shards` names each file's (source_id, shard), in the same order for the three tables) and one file each for
-    sources and duplicates. Checks read them lazily, column by column, and text only shard by shard."""
+    the others. Checks read them lazily, column by column, and text only shard by shard."""
 
     sources: pl.DataFrame | pl.LazyFrame
     documents: pl.DataFrame | pl.LazyFrame
     paragraphs: pl.DataFrame | pl.LazyFrame
     audit: pl.DataFrame | pl.LazyFrame
     duplicates: pl.DataFrame | pl.LazyFrame
+    message_gaps: pl.DataFrame | pl.LazyFrame = field(
+        default_factory=lambda: pl.from_arrow(schema_for("message_gaps").empty_table()))
     files: Mapping[str, tuple[Path, ...]] = field(default_factory=dict)
     shards: tuple[tuple[str, str], ...] = ()
 
@@ -428,7 +432,7 @@ def accounting_problems(tables: Tables, raw_dir: Path, shards: Mapping[str, list
         spans = _spans(tables.get("paragraphs").filter(mine), tables.get("audit").filter(mine))
         for shard in shards[source_id]:
             shard_spans = spans
-            if sources[source_id]["format"] not in LINE_FORMATS:
+            if sources[source_id]["format"] not in FILE_FORMATS:
                 shard_spans = spans.filter(pl.col("byte_start").is_between(shard.byte_start, shard.byte_end,
                                                                            closed="left"))
             problems += shard_accounting_problems(raw_dir / sources[source_id]["path"], sources[source_id], shard,
@@ -458,7 +462,8 @@ def cross_table_problems(tables: Tables, config: ValidateConfig, accounting: lis
         "paragraph_document_exists": missing_references(tables.get("paragraphs"), "doc_id", documents, "doc_id",
                                                         "para_id"),
         "audit_source_registered": missing_references(tables.get("audit"), "source_id", sources, "source_id",
-                                                      "audit_id"),
+                                                      "audit_id")
+        + missing_references(tables.get("message_gaps"), "source_id", sources, "source_id", "first_missing"),
         "list_languages_allowed": list_values_problems(documents, "languages", "doc_id", config.allowed_languages),
         "text_sha256_matches": text_sha256_problems(tables),
         "id_in_one_split": id_split_problems(tables),
