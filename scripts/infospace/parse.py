@@ -182,6 +182,13 @@ HASHTAG = re.compile(r"#[^\W_][\w]*")
 URL = re.compile(r"https?://[^\s<>\"«»]+")
 TRAILING_PUNCTUATION = ".,;:!?)]}'\""
 NAME_LIKE = re.compile(r"^(?:[A-ZА-ЯЁ][a-zа-яё'’-]+\s){1,3}[A-ZА-ЯЁ][a-zа-яё'’-]+$")
+# Page header structure (not words): a headline has at least HEADLINE_MIN_WORDS words; a rubric at most
+# LABEL_MAX_WORDS; a breadcrumb trail is two to six short items between spaced separators (Home > World > Europe).
+HEADLINE_MIN_WORDS = 3
+LABEL_MAX_WORDS = 3
+BREADCRUMB = re.compile(r"[^\W\d_][^>›»/|→\n]{0,30}?(?:\s+[>›»/|→]\s+[^\W\d_][^>›»/|→\n]{0,30}?){1,5}")
+STATEMENT_END = re.compile(r"[.…:;]$")
+CLOSERS = "»\"”’')]"
 
 
 def parse_web_article(source: DecodedSource, rules: CleanRules) -> list[DocumentDraft]:
@@ -241,29 +248,28 @@ def _remove_furniture(lines: tuple[Line, ...], rules: CleanRules, document: Docu
 
 
 def _read_header(spans: list[Span], encoding: str, rules: CleanRules, document: DocumentDraft) -> list[Span]:
-    """Consume the page header's metadata lines (date, views, byline, rubric) and find the title.
+    """Consume the page header's metadata lines (date, views, byline, rubric, breadcrumbs) and find the title.
 
-    The header is every line before the first line of prose (longer than a headline, or ending like a sentence).
+    The header is every line before the first line of prose (longer than a headline, or ending with a period,
+    colon or semicolon: a headline may end with a question mark or a quotation). The title is found by structure,
+    not by words: the first of the header's remaining lines with at least HEADLINE_MIN_WORDS words (shorter lines
+    above it are site sections); failing that, a line of two words with no date line below it (a short line above
+    the date banner is a site section). So a page with only a date and a body has no title. A short line (at most
+    LABEL_MAX_WORDS words, no digits) above the headline is the rubric, and a second one navigation; below it, a
+    first short line is the rubric.
     """
-    header_end = next(
-        (i for i, s in enumerate(spans) if len(s.text) > rules.headline_max_chars or ends_like_sentence(s.text)),
-        len(spans),
-    )
-    kept: list[Span] = []
+    header_end = next((i for i, s in enumerate(spans) if is_prose(s.text, rules)), len(spans))
     fields = document.fields
-    for index, span in enumerate(spans):
-        if index >= header_end:
-            kept.append(span)
-            continue
-        next_text = spans[index + 1].text if index + 1 < len(spans) else ""
+    remaining: list[Span] = []
+    date_line: int | None = None  # where the date line is, among the header's remaining lines
+    for index, span in enumerate(spans[:header_end]):
+        next_text = spans[index + 1].text if index + 1 < header_end else ""
         if "published" not in fields and (stated := _stated_date(span, encoding)) is not None:
             date, rest = stated
             fields["published"] = date
             document.remove(date[0], "metadata:published", "date line in the page header")
-            if rest is not None:
-                if "title" not in fields:
-                    fields["title"], document.title_span = rest.text, rest
-                kept.append(rest)
+            date_line = len(remaining)
+            remaining += [rest] if rest is not None else []
         elif "views" not in fields and rules.views.fullmatch(span.text):
             fields["views"] = int(span.text)
             document.remove(span, "metadata:views", rules.views.pattern)
@@ -273,22 +279,46 @@ def _read_header(spans: list[Span], encoding: str, rules: CleanRules, document: 
         elif "author" not in fields and NAME_LIKE.match(span.text) and rules.author_role.fullmatch(next_text):
             fields["author"] = span.text
             document.remove(span, "metadata:author", "name line followed by a byline role")
-        elif "title" not in fields and not rules.photo_credit.fullmatch(span.text):
-            fields["title"], document.title_span = span.text, span
+        elif BREADCRUMB.fullmatch(span.text):
+            document.remove(span, "navigation", "breadcrumb trail: short items between separators")
+        else:
+            remaining.append(span)
+    candidates = [s for s in remaining if not rules.photo_credit.fullmatch(s.text)]
+    headline = next((s for s in candidates if len(s.text.split()) >= HEADLINE_MIN_WORDS), None)
+    if headline is None:  # a two-word headline, when no date line stands below it
+        headline = next((s for s in candidates if len(s.text.split()) >= 2
+                         and (date_line is None or remaining.index(s) >= date_line)), None)
+    if headline is not None:
+        fields["title"], document.title_span = headline.text, headline
+    kept: list[Span] = []
+    above = headline is not None
+    for span in remaining:
+        if span is headline:
+            above = False
             kept.append(span)
-        elif (
-            "rubric" not in fields
-            and span.text != fields.get("title")
-            and len(span.text) <= rules.rubric_max_chars
-            and not any(ch.isdigit() for ch in span.text)
-            and not ends_like_sentence(span.text)
-            and not rules.photo_credit.fullmatch(span.text)
-        ):
-            fields["rubric"] = span.text
-            document.remove(span, "metadata:rubric", "short line after the title in the page header")
+        elif span in candidates and is_short_label(span.text, rules) and span.text != fields.get("title"):
+            if "rubric" not in fields:
+                fields["rubric"] = span.text
+                where = "above the headline" if above else "after the title" if headline else "without a headline"
+                document.remove(span, "metadata:rubric", f"short line {where} in the page header")
+            elif above:
+                document.remove(span, "navigation", "second short line above the headline")
+            else:
+                kept.append(span)
         else:
             kept.append(span)
-    return kept
+    return kept + spans[header_end:]
+
+
+def is_prose(text: str, rules: CleanRules) -> bool:
+    """A body line: longer than a headline, or ending like a statement (closing quotes and brackets aside)."""
+    return len(text) > rules.headline_max_chars or STATEMENT_END.search(text.rstrip(CLOSERS)) is not None
+
+
+def is_short_label(text: str, rules: CleanRules) -> bool:
+    """A rubric-like line: short, at most LABEL_MAX_WORDS words, no digits, not ending like a sentence."""
+    return (len(text) <= rules.rubric_max_chars and len(text.split()) <= LABEL_MAX_WORDS
+            and not any(ch.isdigit() for ch in text) and not ends_like_sentence(text))
 
 
 def _stated_date(span: Span, encoding: str) -> tuple[tuple[Span, StatedDate], Span | None] | None:
