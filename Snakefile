@@ -12,6 +12,7 @@ from snakemake.utils import min_version, validate
 min_version("9.0")
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
+from infospace.figures import FIGURES  # noqa: E402
 from infospace.records import json_dumps_fields  # noqa: E402
 from infospace.schema import FILE_FORMATS  # noqa: E402
 from infospace.shards import WHOLE_FILE, read_manifest  # noqa: E402
@@ -19,6 +20,9 @@ from infospace.sources import RegistryError, check_registry, load_registry  # no
 
 
 configfile: "config/config.yaml"
+
+
+report: "report/workflow.rst"
 
 
 validate(config, "config/schema.yaml")
@@ -42,10 +46,24 @@ wildcard_constraints:
     shard="[0-9]{5}",
 
 
+# Quick bookkeeping steps run where Snakemake runs, never as cluster jobs.
+localrules:
+    all,
+    register_sources,
+    shard_manifest,
+    message_gaps,
+    lock_splits,
+    publish,
+
+
 include: "rules/common.smk"
 include: "rules/ingest.smk"
 include: "rules/enrich.smk"
 include: "rules/release.smk"
+
+
+# The report's workflow description (report/workflow.rst) lists every step with its docstring (rules above).
+config["_report_steps"] = [(rule.name, rule.docstring) for rule in workflow.rules if rule.docstring]
 
 
 rule all:

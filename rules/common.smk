@@ -1,6 +1,14 @@
 # Helpers shared by the rule files.
 
 
+# What each job asks a cluster for (profiles/slurm; a local run ignores them unless given --resources). Per-shard
+# jobs are light: a shard of records.shard_size records peaked near 1 GB at 100,000 posts. The corpus-wide steps
+# read compact data of every shard and ask for more. runtime is in minutes.
+LIGHT_JOB = {"mem_mb": 1000, "runtime": 10, "cpus_per_task": 1}
+SHARD_JOB = {"mem_mb": 2000, "runtime": 30, "cpus_per_task": 1}
+CORPUS_JOB = {"mem_mb": 8000, "runtime": 240, "cpus_per_task": 2}
+
+
 def step_code(*modules):
     """A step's modules as inputs, so editing one reruns the step (Snakemake tracks a rule's script, not its imports)."""
     return [f"scripts/infospace/{module}.py" for module in ("schema", "tables", *modules)]

@@ -13,6 +13,12 @@ rule langid:
         paragraphs="results/langid/{source}/{shard}/paragraphs.parquet",
     params:
         langid=lookup(within=config, dpath="langid"),
+    resources:
+        mem_mb=SHARD_JOB["mem_mb"],
+        runtime=SHARD_JOB["runtime"],
+        cpus_per_task=SHARD_JOB["cpus_per_task"],
+    group:
+        "shard"
     log:
         "logs/langid/{source}/{shard}.log",
     conda:
@@ -25,6 +31,7 @@ rule signatures:
     """Hash one shard's rows for the corpus-wide steps: exact keys, MinHash band keys, translation features."""
     input:
         code=step_code("signatures", "dedup", "translation"),
+        glossary=config["translation"]["glossary_file"],
         documents=rules.parse.output.documents,
         paragraphs=rules.parse.output.paragraphs,
     output:
@@ -33,6 +40,12 @@ rule signatures:
     params:
         dedup=lookup(within=config, dpath="dedup"),
         translation=lookup(within=config, dpath="translation"),
+    resources:
+        mem_mb=SHARD_JOB["mem_mb"],
+        runtime=SHARD_JOB["runtime"],
+        cpus_per_task=SHARD_JOB["cpus_per_task"],
+    group:
+        "shard"
     log:
         "logs/signatures/{source}/{shard}.log",
     conda:
@@ -55,6 +68,10 @@ rule dedup:
         duplicates="results/dedup/duplicates.parquet",
     params:
         dedup=lookup(within=config, dpath="dedup"),
+    resources:
+        mem_mb=CORPUS_JOB["mem_mb"],
+        runtime=CORPUS_JOB["runtime"],
+        cpus_per_task=CORPUS_JOB["cpus_per_task"],
     log:
         "logs/dedup.log",
     conda:
@@ -64,9 +81,10 @@ rule dedup:
 
 
 rule translation:
-    """Link documents that translate each other (different languages, shared numbers, names and terms)."""
+    """Link documents that translate each other (different languages, shared numbers, names, terms; timing)."""
     input:
         code=step_code("translation", "dedup"),
+        glossary=config["translation"]["glossary_file"],
         document_signatures=every_shard(rules.signatures.output.documents),
         documents=every_shard(rules.langid.output.documents),
         duplicates=rules.dedup.output.duplicates,
@@ -75,6 +93,10 @@ rule translation:
         links="results/translation/links.json",
     params:
         translation=lookup(within=config, dpath="translation"),
+    resources:
+        mem_mb=CORPUS_JOB["mem_mb"],
+        runtime=CORPUS_JOB["runtime"],
+        cpus_per_task=CORPUS_JOB["cpus_per_task"],
     log:
         "logs/translation.log",
     conda:
@@ -98,6 +120,10 @@ rule split:
         report="results/split/split_report.json",
     params:
         split=lookup(within=config, dpath="split"),
+    resources:
+        mem_mb=CORPUS_JOB["mem_mb"],
+        runtime=CORPUS_JOB["runtime"],
+        cpus_per_task=CORPUS_JOB["cpus_per_task"],
     log:
         "logs/split.log",
     conda:
@@ -120,6 +146,12 @@ rule assemble:
         documents="results/tables/{source}/{shard}/documents.parquet",
         paragraphs="results/tables/{source}/{shard}/paragraphs.parquet",
         audit="results/tables/{source}/{shard}/audit.parquet",
+    resources:
+        mem_mb=SHARD_JOB["mem_mb"],
+        runtime=SHARD_JOB["runtime"],
+        cpus_per_task=SHARD_JOB["cpus_per_task"],
+    group:
+        "final"
     log:
         "logs/assemble/{source}/{shard}.log",
     conda:
@@ -139,6 +171,10 @@ rule message_gaps:
         gaps="results/gaps/message_gaps.parquet",
     params:
         exports=[s for s in SOURCE_IDS if FORMATS[s] == "telegram_json"],
+    resources:
+        mem_mb=LIGHT_JOB["mem_mb"],
+        runtime=LIGHT_JOB["runtime"],
+        cpus_per_task=LIGHT_JOB["cpus_per_task"],
     log:
         "logs/message_gaps.log",
     conda:

@@ -12,6 +12,10 @@ rule register_sources:
         raw=list(RAW_PATHS.values()),
     output:
         sources="results/sources/sources.parquet",
+    resources:
+        mem_mb=LIGHT_JOB["mem_mb"],
+        runtime=LIGHT_JOB["runtime"],
+        cpus_per_task=LIGHT_JOB["cpus_per_task"],
     log:
         "logs/register_sources.log",
     conda:
@@ -32,6 +36,10 @@ checkpoint shard_manifest:
         shard_size=lookup(within=config, dpath="records/shard_size"),
         format=lambda wildcards: FORMATS[wildcards.source],
         chat=lambda wildcards: SOURCES_BY_ID[wildcards.source].get("chat"),
+    resources:
+        mem_mb=LIGHT_JOB["mem_mb"],
+        runtime=LIGHT_JOB["runtime"],
+        cpus_per_task=LIGHT_JOB["cpus_per_task"],
     log:
         "logs/shard_manifest/{source}.log",
     conda:
@@ -54,6 +62,12 @@ rule parse:
         source=parse_entry,
         clean=lookup(within=config, dpath="clean"),
         records=lookup(within=config, dpath="records/bad_records"),
+    resources:
+        mem_mb=SHARD_JOB["mem_mb"],
+        runtime=SHARD_JOB["runtime"],
+        cpus_per_task=SHARD_JOB["cpus_per_task"],
+    group:
+        "shard"
     log:
         "logs/parse/{source}/{shard}.log",
     conda:

@@ -15,6 +15,12 @@ rule provenance:
         problems="results/validation/provenance/{source}/{shard}.json",
     params:
         source=parse_entry,
+    resources:
+        mem_mb=SHARD_JOB["mem_mb"],
+        runtime=SHARD_JOB["runtime"],
+        cpus_per_task=SHARD_JOB["cpus_per_task"],
+    group:
+        "final"
     log:
         "logs/provenance/{source}/{shard}.log",
     conda:
@@ -44,6 +50,10 @@ rule validate:
         validate=lookup(within=config, dpath="validate"),
         languages=lookup(within=config, dpath="langid/languages"),
         failure_report="results/validation/failed",
+    resources:
+        mem_mb=CORPUS_JOB["mem_mb"],
+        runtime=CORPUS_JOB["runtime"],
+        cpus_per_task=CORPUS_JOB["cpus_per_task"],
     log:
         "logs/validate.log",
     conda:
@@ -52,10 +62,37 @@ rule validate:
         "../scripts/run_validate.py"
 
 
+rule figures:
+    """Draw the dataset's figures (counts, lengths, removals, duplicates, translations, language scores, gaps, checks)."""
+    input:
+        code=step_code("figures"),
+        passed=rules.validate.output.passed,
+        validation=rules.validate.output.results,
+        documents=rules.validate.input.documents,
+        paragraphs=rules.validate.input.paragraphs,
+        audit=rules.validate.input.audit,
+        duplicates=rules.dedup.output.duplicates,
+        message_gaps=rules.message_gaps.output.gaps,
+    output:
+        # One report item per figure (report/figures/<name>.rst holds its caption); the card shows some of them.
+        **{spec.name: report(f"results/figures/{spec.name}.png", caption=f"../report/figures/{spec.name}.rst",
+                             category=spec.category) for spec in FIGURES},
+    resources:
+        mem_mb=CORPUS_JOB["mem_mb"],
+        runtime=CORPUS_JOB["runtime"],
+        cpus_per_task=CORPUS_JOB["cpus_per_task"],
+    log:
+        "logs/figures.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/run_figures.py"
+
+
 rule package:
     """Package the validated tables as a versioned Hugging Face dataset with card, citation and checksums."""
     input:
-        code=step_code("package", "card", "sources"),
+        code=step_code("package", "card", "sources", "figures"),
         passed=rules.validate.output.passed,
         documents=rules.validate.input.documents,
         paragraphs=rules.validate.input.paragraphs,
@@ -68,6 +105,7 @@ rule package:
         releases="config/releases.yaml",
         changelog="CHANGELOG.md",
         data_terms="LICENSE-DATA.md",
+        **{f"figure_{name}": path for name, path in rules.figures.output.items()},
     output:
         # update(): Snakemake keeps the previous dataset while the job runs and restores it if the job fails.
         dataset=update(directory("results/dataset")),
@@ -75,6 +113,10 @@ rule package:
         dataset=lookup(within=config, dpath="dataset"),
         layout=lookup(within=config, dpath="package"),
         version=config["version"],
+    resources:
+        mem_mb=CORPUS_JOB["mem_mb"],
+        runtime=CORPUS_JOB["runtime"],
+        cpus_per_task=CORPUS_JOB["cpus_per_task"],
     log:
         "logs/package.log",
     conda:
@@ -91,6 +133,10 @@ rule lock_splits:
         documents=rules.split.output.splits,
     output:
         lock="results/release/split_lock.tsv",
+    resources:
+        mem_mb=LIGHT_JOB["mem_mb"],
+        runtime=LIGHT_JOB["runtime"],
+        cpus_per_task=LIGHT_JOB["cpus_per_task"],
     log:
         "logs/lock_splits.log",
     conda:
@@ -108,6 +154,10 @@ rule publish:
         receipt="results/publish/{repo_owner}/{repo_name}.json",
     params:
         version=config["version"],
+    resources:
+        mem_mb=LIGHT_JOB["mem_mb"],
+        runtime=LIGHT_JOB["runtime"],
+        cpus_per_task=LIGHT_JOB["cpus_per_task"],
     log:
         "logs/publish/{repo_owner}/{repo_name}.log",
     conda:

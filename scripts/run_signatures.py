@@ -7,14 +7,14 @@ import polars as pl
 
 from infospace.dedup import dedup_config
 from infospace.signatures import document_signatures, paragraph_signatures
-from infospace.translation import translation_config
+from infospace.translation import load_glossary, translation_config
 from infospace.jobs import append_resources
 
 snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 
 logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s", force=True)
 start = time.perf_counter()
-dedup, translation = dedup_config(snakemake.params.dedup), translation_config(snakemake.params.translation)
+dedup, translation = dedup_config(snakemake.params.dedup), translation_config(snakemake.params.translation, load_glossary(snakemake.input.glossary))
 documents = pl.read_parquet(snakemake.input.documents)
 paragraphs = pl.read_parquet(snakemake.input.paragraphs)
 document_signatures(documents, dedup, translation).write_parquet(snakemake.output.documents, compression="zstd")

@@ -1,6 +1,6 @@
 """Snakemake script of rule `translation`: translation links between the kept documents of the whole corpus.
 
-It reads each document's compact features (numbers, entity skeletons, glossary terms) from the shards' signatures
+It reads each document's compact features (time to the minute, numbers, entity skeletons, glossary concepts) from the shards' signatures
 and its language from the shards' langid tables, never the texts.
 """
 
@@ -13,7 +13,7 @@ import polars as pl
 
 from infospace.dedup import removed_documents
 from infospace.tables import ShardedTable
-from infospace.translation import groups_frame, link_translations, translation_config
+from infospace.translation import FEATURES, groups_frame, link_translations, load_glossary, translation_config
 from infospace.jobs import append_resources
 
 snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directive
@@ -21,16 +21,16 @@ snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directiv
 
 def main() -> None:
     logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s", force=True)
-    config = translation_config(snakemake.params.translation)
+    config = translation_config(snakemake.params.translation, load_glossary(snakemake.input.glossary))
     start = time.perf_counter()
     signatures = ShardedTable(snakemake.input.document_signatures).read(
-        ["doc_id", "source_id", "position", "n_chars", "numbers", "entities", "glossary"])
+        ["doc_id", "source_id", "position", "n_chars", *FEATURES])
     languages = ShardedTable(snakemake.input.documents).read(["doc_id", "language"])
     removed = removed_documents(pl.read_parquet(snakemake.input.duplicates)).select("doc_id")
     documents = (signatures.join(languages, on="doc_id", how="left")
                  .join(removed, on="doc_id", how="anti"))
-    result = link_translations(documents.drop("numbers", "entities", "glossary"), config,
-                               features=documents.select("doc_id", "numbers", "entities", "glossary"))
+    result = link_translations(documents.drop(*FEATURES), config,
+                               features=documents.select("doc_id", *FEATURES))
 
     groups_frame(result.groups).write_parquet(snakemake.output.groups, compression="zstd")
     tmp = snakemake.output.links + ".tmp"

@@ -34,6 +34,7 @@ from infospace.validate import (
     validate_config,
 )
 from infospace.jobs import append_resources
+from infospace.progress import progress
 
 config = validate_config(snakemake.params.validate, snakemake.params.languages)
 files = {name: [Path(p) for p in (snakemake.input[name] if name in SHARDED_TABLES else [snakemake.input[name]])]
@@ -58,7 +59,7 @@ problems = cross_table_problems(tables, config, accounting,
 
 batches = itertools.chain(table_batches(tables, config), [(CROSS_TABLE, "all rows", cross_table_frame(problems)),
                                                           (TABLE_SIZES, "all rows", table_sizes_frame(tables))])
-results, failures = run_suites(batches, config, Path(snakemake.output.data_docs))
+results, failures = run_suites(progress(batches, "validate", "batches"), config, Path(snakemake.output.data_docs))
 Path(snakemake.output.results).write_text(
     json.dumps({"success": not failures, "suites": results}, indent=2, sort_keys=True, default=str) + "\n",
     encoding="utf-8",

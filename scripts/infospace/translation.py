@@ -1,16 +1,23 @@
 """Explainable cross-lingual translation links between documents (no embedding model: evidence you can read).
 
-For every pair of documents in different languages that share at least one anchor (a number, a transliterated
-name or a glossary term), five kinds of evidence are scored in [0, 1]:
+Candidates are pairs of documents in different languages that share a rare anchor (a number, a transliterated
+name or a glossary concept) or that stand close together in one feed (`neighbour_window` posts). Each candidate gets
+six kinds of evidence in [0, 1]:
 - numbers: Dice overlap of the numbers and dates in both texts, normalized (1'000 = 1 000 = 1,000 = 1000;
   `6 тыс.` = 6000; `80-летия` = `80th` = 80; XXI = 21; month names in either language become `m<1-12>`);
 - entities: capitalized words and hashtag parts, Cyrillic transliterated to Latin (BGN/PCGN-like table below),
   matched when one skeleton is a prefix of the other (Russian case endings), weighted by rarity in the corpus;
-- glossary: configured term pairs (acronyms such as ОДКБ = CSTO) present on both sides;
+- glossary: concepts of the bilingual glossary (config/translation_glossary.yaml: institutions, titles, places,
+  acronyms such as ОДКБ = CSTO, embassy = посольство) named on both sides, weighted by rarity like entities;
 - length: ratio of the shorter to the longer text;
-- position: nearness in the same feed (`exp(-gap / position_scale)`; 0 across sources).
-The weighted sum is compared to a threshold, then pairs are matched one-to-one greedily by score (ties: the
-smaller pair of doc ids), so each document has at most one translation. Linked documents share the group
+- position: nearness in the same feed (`exp(-gap / position_scale)`; 0 across sources);
+- time: nearness in time in the same feed, for times known to the minute (`exp(-minutes / time_scale_minutes)`),
+  since a channel posts its two versions minutes apart.
+The weighted mean of the evidence that can exist for the pair (no position or time across feeds, no time unless
+both are known to the minute, no numbers, names or concepts when neither text has any) is compared to a threshold,
+and a pair that shares fewer than `min_shared` pieces of content (numbers, matched names, glossary concepts) is never
+linked, however close in time. Then pairs are matched one-to-one greedily by score
+(ties: the smaller pair of doc ids), so each document has at most one translation. Linked documents share the group
 `tr/<smallest doc_id>`.
 """
 
@@ -21,24 +28,27 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import polars as pl
+import yaml
 
+from infospace.progress import progress
 from infospace.schema import UNDETERMINED_LANGUAGE
 
+GLOSSARY_FILE = Path(__file__).resolve().parents[2] / "config" / "translation_glossary.yaml"
+
 DEFAULT_CONFIG: dict[str, Any] = {
-    "threshold": 0.5,
-    "weights": {"numbers": 0.3, "entities": 0.3, "glossary": 0.1, "length": 0.15, "position": 0.15},
+    "threshold": 0.51,
+    "weights": {"numbers": 0.2, "entities": 0.2, "glossary": 0.3, "length": 0.0, "position": 0.1, "time": 0.1},
+    "min_shared": 4,
     "min_length_ratio": 0.5,
     "position_scale": 3.0,
+    "time_scale_minutes": 30.0,
+    "neighbour_window": 3,
     "min_prefix": 4,
     "max_anchor_documents": 50,
-    "glossary": [
-        ["ООН", "UN"], ["ОБСЕ", "OSCE"], ["ОДКБ", "CSTO"], ["ЕАЭС", "EAEU"], ["ЕАЭС", "EEU"], ["СНГ", "CIS"],
-        ["ШОС", "SCO"], ["БРИКС", "BRICS"], ["НАТО", "NATO"], ["ЕС", "EU"], ["МИД", "MFA"], ["ИКТ", "ICT"],
-        ["ВСУ", "AFU"], ["СВО", "SMO"], ["МСЭ", "ITU"],
-    ],
 }
 
 # Cyrillic -> Latin, BGN/PCGN-like (Russian, with Belarusian/Ukrainian/Kazakh letters folded to the nearest
@@ -76,25 +86,77 @@ _CAMEL_PART = re.compile(r"[A-ZА-ЯЁ][a-zа-яё]+|[A-ZА-ЯЁ]+(?![a-zа-яё
 
 
 @dataclass(frozen=True)
+class Glossary:
+    """Bilingual term entries (ru, en, source category) and the concept of each: entries that share a Russian or an
+    English term are one concept, named by its first entry (file order)."""
+    entries: tuple[tuple[str, str, str], ...]
+    concepts: tuple[int, ...]
+
+    def concept_name(self, concept: int) -> str:
+        ru, en, _ = self.entries[concept]
+        return f"{ru}={en}"
+
+
+def glossary_from_entries(entries: list[tuple[str, str, str]]) -> Glossary:
+    """Glossary of (ru, en, source) entries; concepts by union-find over shared terms."""
+    parent = list(range(len(entries)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first_with: dict[tuple[str, str], int] = {}
+    for i, (ru, en, _) in enumerate(entries):
+        for key in (("ru", ru), ("en", en)):
+            j = first_with.setdefault(key, i)
+            a, b = root(i), root(j)
+            parent[max(a, b)] = min(a, b)
+    return Glossary(entries=tuple(entries), concepts=tuple(root(i) for i in range(len(entries))))
+
+
+def load_glossary(path: Path | str = GLOSSARY_FILE) -> Glossary:
+    """The glossary file (`terms:` entries {ru, en, source}); each source must be defined under `sources:`."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    sources = data.get("sources") or {}
+    entries = []
+    for number, term in enumerate(data.get("terms") or [], 1):
+        missing = [key for key in ("ru", "en", "source") if not str(term.get(key) or "").strip()]
+        if missing or term["source"] not in sources:
+            problem = f"missing {', '.join(missing)}" if missing else f"source {term['source']!r} not under sources:"
+            raise ValueError(f"{path}: term {number}: {problem}")
+        entries.append((" ".join(term["ru"].split()), " ".join(term["en"].split()), term["source"]))
+    return glossary_from_entries(entries)
+
+
+@dataclass(frozen=True)
 class TranslationConfig:
     threshold: float
     weights: dict[str, float]
+    min_shared: int
     min_length_ratio: float
     position_scale: float
+    time_scale_minutes: float
+    neighbour_window: int
     min_prefix: int
     max_anchor_documents: int
-    glossary: tuple[tuple[str, str], ...]
+    glossary: Glossary
 
 
-def translation_config(raw: Mapping[str, Any] | None) -> TranslationConfig:
-    """Config section `translation` with documented defaults for missing keys."""
-    values = {**DEFAULT_CONFIG, **dict(raw or {})}
+def translation_config(raw: Mapping[str, Any] | None, glossary: Glossary | None = None) -> TranslationConfig:
+    """Config section `translation` with documented defaults for missing keys; the glossary defaults to the
+    repository's config/translation_glossary.yaml."""
+    values = {**DEFAULT_CONFIG, **{k: v for k, v in dict(raw or {}).items() if k != "glossary_file"}}
     weights = {**DEFAULT_CONFIG["weights"], **dict(values["weights"] or {})}
     return TranslationConfig(threshold=float(values["threshold"]), weights=weights,
+                             min_shared=int(values["min_shared"]),
                              min_length_ratio=float(values["min_length_ratio"]),
-                             position_scale=float(values["position_scale"]), min_prefix=int(values["min_prefix"]),
+                             position_scale=float(values["position_scale"]),
+                             time_scale_minutes=float(values["time_scale_minutes"]),
+                             neighbour_window=int(values["neighbour_window"]), min_prefix=int(values["min_prefix"]),
                              max_anchor_documents=int(values["max_anchor_documents"]),
-                             glossary=tuple((a, b) for a, b in values["glossary"]))
+                             glossary=glossary if glossary is not None else load_glossary())
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -153,20 +215,72 @@ def _not_opening_a_sentence(text: str, start: int) -> bool:
     return before == "." or (before == " " and start >= 2 and _BEFORE_NAME.match(text[start - 2]) is not None)
 
 
-@lru_cache(maxsize=16)
-def _glossary_pattern(glossary: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
-    """Any glossary term as a whole word (a whole run of word characters), longest first."""
-    terms = sorted({term for pair in glossary for term in pair}, key=lambda term: (-len(term), term))
-    first = "".join(sorted({re.escape(term[0]) for term in terms}))
-    return re.compile(f"(?=[{first}])(?<!\\w)(?:{'|'.join(map(re.escape, terms))})(?!\\w)")
+# Glossary matching, word by word (see the file's header): a word in capitals matches only itself in capitals and as
+# a whole word; a lower-case word of one or two letters matches that whole word in any case; a longer lower-case
+# word is a stem that matches a word starting with it, in any case. All terms go into one trie-shaped pattern (one
+# branch per next character), so the engine follows one path per word instead of trying hundreds of alternatives.
+_EXACT, _FOLDED, _STEM_END, _WORD_END, _SPACE = "0", "1", "2", "3", "4"  # token kinds; letters sort first
 
 
-def glossary_in(text: str, glossary: tuple[tuple[str, str], ...]) -> frozenset[int]:
-    """Indices of glossary terms (either side) present as whole words, case-sensitive (acronyms)."""
-    if not glossary:
+def _term_tokens(term: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    for k, word in enumerate(term.split()):
+        if k:
+            tokens.append((_SPACE, ""))
+        acronym = word.upper() == word and word.lower() != word
+        tokens += [((_EXACT if acronym else _FOLDED), ch) for ch in word]
+        tokens.append((_WORD_END if acronym or len(word) <= 2 else _STEM_END, ""))
+    return tokens
+
+
+def _token_pattern(kind: str, ch: str) -> str:
+    if kind == _FOLDED and ch.lower() != ch.upper():
+        return f"[{re.escape(ch.lower())}{re.escape(ch.upper())}]"
+    return {_STEM_END: r"\w*", _WORD_END: r"(?!\w)", _SPACE: r"\s+"}.get(kind, re.escape(ch))
+
+
+def _trie_pattern(node: dict) -> str:
+    """Children first (so the longest term wins), then the named empty group that marks a term's end."""
+    branches = [_token_pattern(*token) + _trie_pattern(child) for token, child in sorted(
+        (item for item in node.items() if item[0] is not None), key=lambda item: item[0])]
+    if None in node:
+        branches.append(f"(?P<t{node[None]}>)")
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+@lru_cache(maxsize=4)
+def _glossary_matcher(glossary: Glossary) -> tuple[re.Pattern[str], dict[str, frozenset[int]]]:
+    """The trie pattern of every term of both languages, and the concepts each end-of-term group stands for: the
+    term's own and those of the terms inside it ("UN General Assembly" also names the UN and a general assembly),
+    so a post that spells a name out and its translation that nests it differently still share concepts."""
+    trie: dict = {}
+    terms: dict[str, tuple[str, int]] = {}
+    for (ru, en, _), concept in zip(glossary.entries, glossary.concepts, strict=True):
+        for term in (ru, en):
+            node = trie
+            for token in _term_tokens(term):
+                node = node.setdefault(token, {})
+            name = f"t{node.setdefault(None, len(terms))}"
+            terms.setdefault(name, (term, concept))
+    first = sorted({ch for token in trie if token is not None for ch in (token[1], token[1].upper())})
+    pattern = re.compile(f"(?=[{''.join(map(re.escape, first))}])(?<!\\w)" + _trie_pattern(trie))
+    own = {name: concept for name, (_, concept) in terms.items()}
+    concepts_of = {}
+    for name, (term, concept) in terms.items():
+        words = term.split()
+        inside = {own[match.lastgroup] for i in range(len(words)) for j in range(i + 1, len(words) + 1)
+                  if (i, j) != (0, len(words)) for match in pattern.finditer(" ".join(words[i:j]))}
+        concepts_of[name] = frozenset({concept, *inside})
+    return pattern, concepts_of
+
+
+def glossary_in(text: str, glossary: Glossary) -> frozenset[int]:
+    """Concepts of the glossary named in `text` (leftmost, longest terms, not overlapping, with the concepts of the
+    terms inside them)."""
+    if not glossary.entries:
         return frozenset()
-    found = set(_glossary_pattern(glossary).findall(text))
-    return frozenset(i for i, pair in enumerate(glossary) if any(term in found for term in pair))
+    pattern, concepts_of = _glossary_matcher(glossary)
+    return frozenset(concept for match in pattern.finditer(text) for concept in concepts_of[match.lastgroup])
 
 
 @dataclass(frozen=True)
@@ -176,36 +290,56 @@ class Evidence:
     position: int
     language: str
     n_chars: int
+    minute: int | None  # minutes since 1970 when the time is known to the minute
     numbers: frozenset[str]
     entities: frozenset[str]
     glossary: frozenset[int]
 
 
-FEATURE_SCHEMA = {"doc_id": pl.String, "numbers": pl.List(pl.String), "entities": pl.List(pl.String),
-                  "glossary": pl.List(pl.Int32)}
+FEATURE_SCHEMA = {"doc_id": pl.String, "minute": pl.Int64, "numbers": pl.List(pl.String),
+                  "entities": pl.List(pl.String), "glossary": pl.List(pl.Int32)}
+FEATURES = tuple(FEATURE_SCHEMA)[1:]
+TIMED_PRECISIONS = ("second", "minute")
+
+
+def minutes_known(documents: pl.DataFrame) -> pl.Series:
+    """Minutes since 1970 of `published` where `published_precision` is a minute or finer, else null."""
+    if "published" not in documents.columns or "published_precision" not in documents.columns:
+        return pl.Series("minute", [None] * documents.height, dtype=pl.Int64)
+    timed = pl.col("published_precision").is_in(TIMED_PRECISIONS)
+    minute = (pl.col("published").cast(pl.Datetime("ms")).dt.epoch("s") // 60)
+    return documents.select(pl.when(timed).then(minute).otherwise(None).cast(pl.Int64).alias("minute"))["minute"]
 
 
 def translation_features(documents: pl.DataFrame, config: TranslationConfig) -> pl.DataFrame:
-    """Per document (doc_id, text): its numbers, entity skeletons and glossary terms, sorted (per-shard job)."""
-    texts = documents["text"].to_list()
-    return pl.DataFrame({"doc_id": documents["doc_id"],
-                         "numbers": [sorted(numbers_in(text)) for text in texts],
-                         "entities": [sorted(entities_in(text)) for text in texts],
-                         "glossary": [sorted(glossary_in(text, config.glossary)) for text in texts]},
-                        schema=FEATURE_SCHEMA)
+    """Per document (doc_id, text, published, published_precision): its time to the minute, numbers, entity
+    skeletons and glossary concepts, sorted (per-shard job)."""
+    numbers, entities, glossary = [], [], []
+    for text in progress(documents["text"].to_list(), "translation features", "documents"):
+        numbers.append(sorted(numbers_in(text)))
+        entities.append(sorted(entities_in(text)))
+        glossary.append(sorted(glossary_in(text, config.glossary)))
+    return pl.DataFrame({"doc_id": documents["doc_id"], "minute": minutes_known(documents), "numbers": numbers,
+                         "entities": entities, "glossary": glossary}, schema=FEATURE_SCHEMA)
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Scoring
 
-def _dice(a: frozenset, b: frozenset) -> float:
-    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
-
-
 def _prefix_match(a: str, b: str, min_prefix: int) -> bool:
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     stem = short[:max(min_prefix, len(short) - 2)]
     return long_.startswith(stem)
+
+
+def _dice(a: frozenset, b: frozenset) -> float:
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+def weighted_dice(a: frozenset, b: frozenset, weight: Mapping[Any, float]) -> float:
+    """Dice overlap with each item weighted (rarer items weigh more)."""
+    total = sum(weight[x] for x in a) + sum(weight[x] for x in b)
+    return 2 * sum(weight[x] for x in a & b) / total if total else 0.0
 
 
 def entity_score(a: frozenset[str], b: frozenset[str], weight: Mapping[str, float], min_prefix: int
@@ -226,38 +360,66 @@ class Link:
     evidence: dict[str, Any]
 
 
-def score_pair(a: Evidence, b: Evidence, entity_weight: Mapping[str, float], config: TranslationConfig) -> Link:
-    entities, matched = entity_score(a.entities, b.entities, entity_weight, config.min_prefix)
+@dataclass(frozen=True)
+class Rarity:
+    """Rarity weights, log(1 + n_documents / document frequency), of entity skeletons and glossary concepts."""
+    entities: Mapping[str, float]
+    glossary: Mapping[int, float]
+
+
+def score_pair(a: Evidence, b: Evidence, rarity: Rarity, config: TranslationConfig) -> Link:
+    entities, matched = entity_score(a.entities, b.entities, rarity.entities, config.min_prefix)
     length_ratio = min(a.n_chars, b.n_chars) / max(a.n_chars, b.n_chars, 1)
     same_feed = a.source_id == b.source_id
     gap = abs(a.position - b.position) if same_feed else None
+    minutes = abs(a.minute - b.minute) if same_feed and a.minute is not None and b.minute is not None else None
     features = {
         "numbers": _dice(a.numbers, b.numbers),
         "entities": entities,
-        "glossary": _dice(a.glossary, b.glossary),
+        "glossary": weighted_dice(a.glossary, b.glossary, rarity.glossary),
         "length": length_ratio,
         "position": math.exp(-gap / config.position_scale) if gap is not None else 0.0,
+        "time": math.exp(-minutes / config.time_scale_minutes) if minutes is not None else 0.0,
     }
-    score = sum(config.weights[k] * v for k, v in features.items())
-    if length_ratio < config.min_length_ratio:
+    # Evidence that cannot exist for this pair is left out of the weighted mean instead of counting as a mismatch:
+    # position and time across feeds, time unless both are known to the minute, and numbers, names or glossary
+    # concepts when neither text has any.
+    unknown = {"position": gap is None, "time": minutes is None, "numbers": not (a.numbers or b.numbers),
+               "entities": not (a.entities or b.entities), "glossary": not (a.glossary or b.glossary)}
+    known = [k for k in features if not unknown.get(k)]
+    score = sum(config.weights[k] * features[k] for k in known) / (sum(config.weights[k] for k in known) or 1.0)
+    shared = len(a.numbers & b.numbers) + len(matched) + len(a.glossary & b.glossary)
+    if length_ratio < config.min_length_ratio or shared < config.min_shared:
         score = 0.0
     evidence = {
         "features": {k: round(v, 4) for k, v in features.items()},
         "languages": [a.language, b.language],
         "shared_numbers": sorted(a.numbers & b.numbers),
         "matched_entities": matched,
-        "shared_glossary": sorted(f"{config.glossary[i][0]}={config.glossary[i][1]}" for i in a.glossary & b.glossary),
+        "shared_glossary": sorted(config.glossary.concept_name(i) for i in a.glossary & b.glossary),
         "position_gap": gap,
+        "minutes_apart": minutes,
     }
     return Link(a.doc_id, b.doc_id, round(score, 4), evidence)
 
 
+def _languages_differ(pairs: pl.DataFrame, languages: pl.DataFrame) -> pl.DataFrame:
+    return (pairs.join(languages.rename({"doc_id": "doc_a", "language": "language_a"}), on="doc_a")
+            .join(languages.rename({"doc_id": "doc_b", "language": "language_b"}), on="doc_b")
+            .filter((pl.col("language_a") != pl.col("language_b"))
+                    & (pl.col("language_a") != UNDETERMINED_LANGUAGE)
+                    & (pl.col("language_b") != UNDETERMINED_LANGUAGE))
+            .select("doc_a", "doc_b"))
+
+
 def candidate_pairs(documents: pl.DataFrame, config: TranslationConfig) -> pl.DataFrame:
     """Pairs (doc_a < doc_b) in different determined languages that share at least one anchor (a number, the first
-    `min_prefix` letters of an entity, a glossary term) found in at most `max_anchor_documents` documents.
+    `min_prefix` letters of an entity, a glossary concept) found in at most `max_anchor_documents` documents, or
+    that stand at most `neighbour_window` posts apart in one feed.
 
-    `documents` has doc_id, language and the feature lists. Done in polars: an anchor's postings are joined with
-    themselves only when the anchor is rare, so the cost stays linear in the corpus.
+    `documents` has doc_id, source_id, position, language and the feature lists. Done in polars: an anchor's
+    postings are joined with themselves only when the anchor is rare, and each post meets only its few neighbours,
+    so the cost stays linear in the corpus.
     """
     prefix = config.min_prefix
     def exploded(column: str, kind: str, value: pl.Expr) -> pl.DataFrame:
@@ -270,28 +432,32 @@ def candidate_pairs(documents: pl.DataFrame, config: TranslationConfig) -> pl.Da
         exploded("glossary", "g:", pl.col("value").cast(pl.String)),
     ]).drop_nulls("anchor").unique()
     rare = anchors.filter(pl.len().over("anchor").is_between(2, config.max_anchor_documents))
-    languages = documents.select("doc_id", "language")
-    return (rare.join(rare, on="anchor", suffix="_b").filter(pl.col("doc_id") < pl.col("doc_id_b"))
-            .select(pl.col("doc_id").alias("doc_a"), pl.col("doc_id_b").alias("doc_b")).unique()
-            .join(languages.rename({"doc_id": "doc_a", "language": "language_a"}), on="doc_a")
-            .join(languages.rename({"doc_id": "doc_b", "language": "language_b"}), on="doc_b")
-            .filter((pl.col("language_a") != pl.col("language_b"))
-                    & (pl.col("language_a") != UNDETERMINED_LANGUAGE)
-                    & (pl.col("language_b") != UNDETERMINED_LANGUAGE))
-            .select("doc_a", "doc_b").sort("doc_a", "doc_b"))
+    shared = (rare.join(rare, on="anchor", suffix="_b").filter(pl.col("doc_id") < pl.col("doc_id_b"))
+              .select(pl.col("doc_id").alias("doc_a"), pl.col("doc_id_b").alias("doc_b")))
+    places = documents.select("doc_id", "source_id", "position")
+    near = [places.with_columns(pl.col("position") + gap).join(places, on=["source_id", "position"], suffix="_b")
+            .select(pl.min_horizontal("doc_id", "doc_id_b").alias("doc_a"),
+                    pl.max_horizontal("doc_id", "doc_id_b").alias("doc_b"))
+            for gap in range(1, config.neighbour_window + 1)]
+    pairs = pl.concat([shared, *near]).unique()
+    return _languages_differ(pairs, documents.select("doc_id", "language")).sort("doc_a", "doc_b")
 
 
-def entity_weights(documents: pl.DataFrame) -> dict[str, float]:
-    """Rarity weight of each entity skeleton that occurs in `documents`: log(1 + n_documents / document frequency)."""
-    frequency = documents.select("entities").explode("entities").drop_nulls().group_by("entities").len()
+def rarity_weights(documents: pl.DataFrame) -> Rarity:
+    """Rarity of each entity skeleton and glossary concept that occurs in `documents`."""
     n = documents.height
-    return {entity: math.log(1 + n / df) for entity, df in frequency.iter_rows()}
+
+    def weights(column: str) -> dict[Any, float]:
+        frequency = documents.select(column).explode(column).drop_nulls().group_by(column).len()
+        return {value: math.log(1 + n / df) for value, df in frequency.iter_rows()}
+
+    return Rarity(entities=weights("entities"), glossary=weights("glossary"))
 
 
 def evidence_of(documents: pl.DataFrame) -> dict[str, Evidence]:
     """Evidence objects of some documents (doc_id, source_id, position, language, n_chars and the features)."""
-    columns = ("doc_id", "source_id", "position", "language", "n_chars", "numbers", "entities", "glossary")
-    return {row[0]: Evidence(*row[:5], frozenset(row[5]), frozenset(row[6]), frozenset(row[7]))
+    columns = ("doc_id", "source_id", "position", "language", "n_chars", "minute", "numbers", "entities", "glossary")
+    return {row[0]: Evidence(*row[:6], frozenset(row[6]), frozenset(row[7]), frozenset(row[8]))
             for row in documents.select(columns).iter_rows()}
 
 
@@ -323,11 +489,11 @@ def link_translations(documents: pl.DataFrame, config: Mapping[str, Any] | Trans
         features = translation_features(documents, cfg)
     documents = (documents.select("doc_id", "source_id", "position", "language", "n_chars")
                  .join(features, on="doc_id", how="inner").sort("doc_id"))
-    weight = entity_weights(documents)
+    rarity = rarity_weights(documents)
     pairs = candidate_pairs(documents, cfg)
     involved = pl.concat([pairs["doc_a"], pairs["doc_b"]]).unique()
     evidence = evidence_of(documents.filter(pl.col("doc_id").is_in(involved.implode())))
-    links = [score_pair(evidence[a], evidence[b], weight, cfg) for a, b in pairs.iter_rows()]
+    links = [score_pair(evidence[a], evidence[b], rarity, cfg) for a, b in pairs.iter_rows()]
     accepted = greedy_one_to_one(links, cfg.threshold)
     groups = {}
     for link in accepted:
@@ -337,8 +503,8 @@ def link_translations(documents: pl.DataFrame, config: Mapping[str, Any] | Trans
     as_json = [{"doc_a": lk.doc_a, "doc_b": lk.doc_b, "score": lk.score, **lk.evidence} for lk in
                sorted(links, key=lambda lk: (lk.doc_a, lk.doc_b))]
     report = {
-        "method": "weighted evidence (numbers, transliterated entities, glossary, length ratio, feed position), "
-                  "threshold, greedy one-to-one matching",
+        "method": "weighted evidence (numbers, transliterated entities, glossary concepts, length ratio, feed "
+                  "position, minutes apart), threshold, greedy one-to-one matching",
         "threshold": cfg.threshold,
         "weights": dict(sorted(cfg.weights.items())),
         "links": [{"group": groups[x["doc_a"]], **x} for x in as_json if (x["doc_a"], x["doc_b"]) in accepted_keys],
