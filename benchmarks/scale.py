@@ -28,7 +28,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -39,7 +38,8 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 from synthetic_corpus import truth_path, write  # noqa: E402
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-PROJECT_FILES = ("Snakefile", "rules", "scripts", "config", "envs", "data", "CHANGELOG.md", "LICENSE-DATA.md")
+PROJECT_FILES = ("Snakefile", "infospace.py", "rules", "report", "scripts", "config", "envs", "data", "CHANGELOG.md",
+                 "LICENSE-DATA.md")
 SOURCE_ID = "synthetic-channel"
 REGISTRY_ENTRY = """
   - id: {source_id}

@@ -4,88 +4,22 @@ a killed job, and bad input."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import polars as pl
-import pyarrow as pa
 import pyarrow.parquet as pq
-import pytest
-import yaml
 
 from infospace.provenance import resolve
 
-from conftest import REPO, SNAKEMAKE, copy_project, final_table, run_snakemake
-
-sys.path.insert(0, str(REPO / "benchmarks"))
-from synthetic_corpus import generate  # noqa: E402
-
-FIELDS = {"text": "text", "id": "id", "published": "date", "channel": "channel", "views": "views",
-          "forwarded_from": "forwarded_from"}
-SMALL_FILES = {"max_rows_per_file": 300, "row_group_rows": 64}
-
-
-def register(project: Path, name: str, fmt: str, source_id: str, fields: dict | None = None) -> None:
-    """Append a registry entry for data/raw/<name> (a synthetic bulk corpus; unknowns written as such)."""
-    registry_path = project / "config" / "sources.yaml"
-    registry = yaml.safe_load(registry_path.read_text(encoding="utf-8"))
-    registry["sources"].append({
-        "id": source_id, "path": name,
-        "sha256": hashlib.sha256((project / "data" / "raw" / name).read_bytes()).hexdigest(),
-        "format": fmt, "fields": fields or FIELDS, "publisher": "unknown", "original_source": "unknown",
-        "country": "RU", "affiliation": "unknown", "affiliation_evidence": "A synthetic test corpus.", "url": None,
-        "published": "unknown", "published_precision": "unknown", "published_basis": "unknown",
-        "retrieved": "unknown", "retrieved_precision": "unknown", "languages_declared": ["ru", "en"],
-        "terms": "unknown", "notes": "Synthetic channel history written by tests/test_scale.py.",
-    })
-    registry_path.write_text(yaml.safe_dump(registry, sort_keys=False, allow_unicode=True), encoding="utf-8")
-
-
-def set_config(project: Path, **sections: dict) -> None:
-    path = project / "config" / "config.yaml"
-    config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for section, values in sections.items():
-        config[section] = {**config[section], **values}
-    path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
-
-
-def write_jsonl(path: Path, posts: list[dict]) -> None:
-    path.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in posts), encoding="utf-8")
-
-
-def bulk_project(root: Path, shard_size: int) -> Path:
-    """The seeds, a 600-post JSONL channel and a 300-row Parquet channel, cut into shards of `shard_size`."""
-    project = copy_project(root)
-    raw = project / "data" / "raw"
-    write_jsonl(raw / "channel.jsonl", generate(600, seed=11)[0])
-    rows = generate(300, seed=12)[0]
-    pq.write_table(pa.Table.from_pylist(rows), raw / "channel.parquet", row_group_size=128)
-    register(project, "channel.jsonl", "jsonl", "synthetic-jsonl-channel")
-    register(project, "channel.parquet", "parquet", "synthetic-parquet-channel")
-    set_config(project, records={"shard_size": shard_size}, package=SMALL_FILES)
-    return project
-
-
-def file_hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="module")
-def built_bulk(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = bulk_project(tmp_path_factory.mktemp("bulk") / "project", shard_size=250)
-    result = run_snakemake(project, cores=4)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return project
-
+from conftest import (SMALL_FILES, SNAKEMAKE, bulk_project, copy_project, file_hashes, final_table, generate, register,
+                      result_hashes, run_snakemake, set_config, write_jsonl)
 
 def test_shards_and_sharded_data_files(built_bulk: Path) -> None:
     manifest = (built_bulk / "results" / "shards" / "synthetic-jsonl-channel.tsv").read_text().splitlines()
@@ -219,7 +153,11 @@ def test_a_killed_shard_job_and_a_rerun_end_byte_identical(built_bulk: Path, tmp
     assert "Error in rule langid" in output, output[-3000:]
     result = run_snakemake(project, cores=2)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert file_hashes(project / "results" / "dataset") == file_hashes(built_bulk / "results" / "dataset")
+    # Every output, not only the dataset: per-shard and corpus-wide tables too (the reference ran on 4 cores).
+    rerun, reference = result_hashes(project), result_hashes(built_bulk)
+    assert rerun.keys() == reference.keys()
+    assert [name for name in reference if rerun[name] != reference[name]] == []
+    assert any(name.startswith("dataset/data/") for name in reference)
 
 
 def test_a_bad_record_stops_the_run_naming_file_line_and_field(tmp_path: Path) -> None:

@@ -15,18 +15,13 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, SNAKEMAKE, copy_project, run_snakemake
-from test_scale import file_hashes, register, set_config, write_jsonl
-
-sys.path.insert(0, str(REPO / "benchmarks"))
-from synthetic_corpus import generate  # noqa: E402
+from conftest import SNAKEMAKE, bulk_project, file_hashes
 
 DAEMONS = ("slurmctld", "slurmd", "munged", "munge", "unmunge", "sbatch", "squeue", "sinfo", "scancel")
 SYSTEM_CONF = Path("/etc/slurm/slurm.conf")
@@ -141,15 +136,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             SYSTEM_CONF.write_bytes(saved_conf)
 
 
-def slurm_project(root: Path) -> Path:
-    """The seeds and a 500-post JSONL channel in shards of 250."""
-    project = copy_project(root)
-    write_jsonl(project / "data" / "raw" / "channel.jsonl", generate(500, seed=21)[0])
-    register(project, "channel.jsonl", "jsonl", "synthetic-jsonl-channel")
-    set_config(project, records={"shard_size": 250})
-    return project
-
-
 def run_on_cluster(project: Path, timeout: float) -> subprocess.CompletedProcess[str]:
     """snakemake --profile profiles/slurm, with this cluster's settings: squeue for status (no accounting), short
     polling, cores of the 2-CPU node. Stopped with SIGINT on timeout (Snakemake waits out SIGTERM)."""
@@ -170,12 +156,10 @@ def run_on_cluster(project: Path, timeout: float) -> subprocess.CompletedProcess
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
-def test_slurm_run_gives_the_local_bytes(cluster: Path, tmp_path: Path) -> None:
-    local = slurm_project(tmp_path / "local")
-    done = run_snakemake(local, cores=2)
-    assert done.returncode == 0, done.stderr[-3000:]
-
-    remote = slurm_project(tmp_path / "remote")
+def test_slurm_run_gives_the_local_bytes(built_bulk: Path, cluster: Path, tmp_path: Path) -> None:
+    """The seeds, a JSONL and a Parquet channel in shards of 250 (conftest.bulk_project), built through the
+    profile; the reference is the same project built locally with `--cores 4`."""
+    remote = bulk_project(tmp_path / "remote", shard_size=250)
     start = time.monotonic()
     done = run_on_cluster(remote, timeout=900)
     wall = time.monotonic() - start
@@ -186,4 +170,4 @@ def test_slurm_run_gives_the_local_bytes(cluster: Path, tmp_path: Path) -> None:
     # Every step but the bookkeeping ones ran as a cluster job: the two groups of per-shard chains and the five
     # corpus-wide steps at least.
     assert len(submitted) >= 7, log[-3000:]
-    assert file_hashes(remote / "results" / "dataset") == file_hashes(local / "results" / "dataset")
+    assert file_hashes(remote / "results" / "dataset") == file_hashes(built_bulk / "results" / "dataset")

@@ -102,13 +102,7 @@ def test_fast_evidence_patterns_find_what_the_plain_ones_find() -> None:
 def reference_glossary_in(text: str, glossary) -> frozenset[int]:
     """The glossary rules done plainly: one pattern per term, at each word start the match that ends last (then the
     longer term), matches not overlapping; a match also names the concepts of the terms inside its term."""
-    def word_pattern(word: str) -> str:
-        if word.upper() == word and word.lower() != word:
-            return re.escape(word) + r"(?!\w)"
-        return f"(?i:{re.escape(word)})" + (r"(?!\w)" if len(word) <= 2 else r"\w*")
-
-    terms = [(re.compile(r"(?<!\w)" + r"\s+".join(map(word_pattern, term.split()))), concept, term)
-             for (ru, en, _), concept in zip(glossary.entries, glossary.concepts) for term in (ru, en)]
+    terms = _reference_terms(glossary)
     found, end = set(), 0
     for start in (m.start() for m in re.finditer(r"(?<!\w)\w", text)):
         if start < end:
@@ -124,6 +118,24 @@ def reference_glossary_in(text: str, glossary) -> frozenset[int]:
                     if (i, j) != (0, len(words)):
                         found |= reference_glossary_in(" ".join(words[i:j]), glossary)
     return frozenset(found)
+
+
+_REFERENCE_TERMS: dict[int, tuple[object, list]] = {}
+
+
+def _reference_terms(glossary) -> list:
+    """One compiled pattern per term of `glossary` (compiled once per glossary object)."""
+    cached = _REFERENCE_TERMS.get(id(glossary))
+    if cached is None or cached[0] is not glossary:
+        def word_pattern(word: str) -> str:
+            if word.upper() == word and word.lower() != word:
+                return re.escape(word) + r"(?!\w)"
+            return f"(?i:{re.escape(word)})" + (r"(?!\w)" if len(word) <= 2 else r"\w*")
+
+        terms = [(re.compile(r"(?<!\w)" + r"\s+".join(map(word_pattern, term.split()))), concept, term)
+                 for (ru, en, _), concept in zip(glossary.entries, glossary.concepts) for term in (ru, en)]
+        cached = _REFERENCE_TERMS[id(glossary)] = (glossary, terms)
+    return cached[1]
 
 
 def test_glossary_matching_rules() -> None:
@@ -177,3 +189,18 @@ def test_precision_and_recall_on_labelled_twins() -> None:
     unrelated = [{**p, "ru": "Погода в выходные будет тёплой.", "en": "Quarterly sales rose at the bakery."}
                  for p in pairs]
     assert evaluate(unrelated, config).links == 0
+
+
+def test_scoring_in_chunks_gives_the_same_links(monkeypatch) -> None:
+    """Candidates are scored a chunk at a time (bounded memory); any chunk size gives the same report."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from translation_eval import labelled_feed, load_pairs
+
+    import infospace.translation as translation
+
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))["translation"]
+    feed, _ = labelled_feed(load_pairs())
+    whole = link_translations(feed, config).report
+    monkeypatch.setattr(translation, "SCORE_CHUNK_PAIRS", 7)
+    chunked = translation.link_translations(feed, config).report
+    assert chunked == whole and whole["links"] and whole["rejected"]

@@ -180,6 +180,10 @@ def _bars(axes: Axes, labels: list[str], values: list[float], label: str, colour
     axes.margins(x=0.25)
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
 def _short(label: str, width: int = 46) -> str:
     return label if len(label) <= width else label[: width - 1] + "…"
 
@@ -229,6 +233,8 @@ def plot_removed(s: Summaries) -> Figure:
 
 
 def plot_clusters(s: Summaries) -> Figure:
+    from matplotlib.ticker import MaxNLocator
+
     figure, axes = _figure(2, "Duplicate cluster sizes (members, the kept copy included)")
     for panel, level, colour in zip(axes, ("document", "paragraph"), COLOURS[:2]):
         sizes = s.cluster_sizes.filter(pl.col("level") == level)
@@ -240,9 +246,14 @@ def plot_clusters(s: Summaries) -> Figure:
         panel.set_ylabel("clusters")
         if sizes["size"].max() > 30:
             panel.set_xscale("log")
+        else:  # a few small sizes: whole-number ticks, one bar width of room on each side
+            panel.xaxis.set_major_locator(MaxNLocator(integer=True))
+            panel.set_xlim(sizes["size"].min() - 1, sizes["size"].max() + 1)
         if _wide([float(c) for c in sizes["clusters"].to_list()]):
             panel.set_yscale("log")
-        panel.text(0.98, 0.95, f"{int(sizes['clusters'].sum()):,} clusters", transform=panel.transAxes,
+        else:
+            panel.yaxis.set_major_locator(MaxNLocator(integer=True))
+        panel.text(0.98, 0.95, _plural(int(sizes["clusters"].sum()), "cluster"), transform=panel.transAxes,
                    ha="right", va="top", fontsize=8)
     return figure
 

@@ -403,44 +403,42 @@ def score_pair(a: Evidence, b: Evidence, rarity: Rarity, config: TranslationConf
     return Link(a.doc_id, b.doc_id, round(score, 4), evidence)
 
 
-def _languages_differ(pairs: pl.DataFrame, languages: pl.DataFrame) -> pl.DataFrame:
-    return (pairs.join(languages.rename({"doc_id": "doc_a", "language": "language_a"}), on="doc_a")
-            .join(languages.rename({"doc_id": "doc_b", "language": "language_b"}), on="doc_b")
-            .filter((pl.col("language_a") != pl.col("language_b"))
-                    & (pl.col("language_a") != UNDETERMINED_LANGUAGE)
-                    & (pl.col("language_b") != UNDETERMINED_LANGUAGE))
-            .select("doc_a", "doc_b"))
-
-
 def candidate_pairs(documents: pl.DataFrame, config: TranslationConfig) -> pl.DataFrame:
     """Pairs (doc_a < doc_b) in different determined languages that share at least one anchor (a number, the first
     `min_prefix` letters of an entity, a glossary concept) found in at most `max_anchor_documents` documents, or
     that stand at most `neighbour_window` posts apart in one feed.
 
-    `documents` has doc_id, source_id, position, language and the feature lists. Done in polars: an anchor's
-    postings are joined with themselves only when the anchor is rare, and each post meets only its few neighbours,
-    so the cost stays linear in the corpus.
+    `documents` has doc_id, source_id, position, language and the feature lists. Done in polars on row numbers,
+    not ids: an anchor's postings are joined with themselves only when the anchor is rare, one kind of anchor at a
+    time, and each post meets only its few neighbours, so time and memory stay linear in the corpus.
     """
     prefix = config.min_prefix
-    def exploded(column: str, kind: str, value: pl.Expr) -> pl.DataFrame:
-        return (documents.select("doc_id", pl.col(column).alias("value")).explode("value")
-                .select("doc_id", (pl.lit(kind) + value).alias("anchor")))
+    indexed = documents.sort("doc_id").with_row_index("i")  # row order is id order: i < j exactly when doc_a < doc_b
+    n = max(indexed.height, 1)
 
-    anchors = pl.concat([
-        exploded("numbers", "n:", pl.col("value")),
-        exploded("entities", "e:", pl.col("value").str.slice(0, prefix)),
-        exploded("glossary", "g:", pl.col("value").cast(pl.String)),
-    ]).drop_nulls("anchor").unique()
-    rare = anchors.filter(pl.len().over("anchor").is_between(2, config.max_anchor_documents))
-    shared = (rare.join(rare, on="anchor", suffix="_b").filter(pl.col("doc_id") < pl.col("doc_id_b"))
-              .select(pl.col("doc_id").alias("doc_a"), pl.col("doc_id_b").alias("doc_b")))
-    places = documents.select("doc_id", "source_id", "position")
-    near = [places.with_columns(pl.col("position") + gap).join(places, on=["source_id", "position"], suffix="_b")
-            .select(pl.min_horizontal("doc_id", "doc_id_b").alias("doc_a"),
-                    pl.max_horizontal("doc_id", "doc_id_b").alias("doc_b"))
-            for gap in range(1, config.neighbour_window + 1)]
-    pairs = pl.concat([shared, *near]).unique()
-    return _languages_differ(pairs, documents.select("doc_id", "language")).sort("doc_a", "doc_b")
+    def code(first: str, second: str) -> pl.Expr:  # the pair (first < second) as one integer
+        return (pl.col(first).cast(pl.Int64) * n + pl.col(second).cast(pl.Int64)).alias("code")
+
+    found = []
+    for column, value in (("numbers", pl.col("value")), ("entities", pl.col("value").str.slice(0, prefix)),
+                          ("glossary", pl.col("value"))):
+        anchors = (indexed.select("i", pl.col(column).alias("value")).explode("value").drop_nulls("value")
+                   .select("i", value.alias("anchor")).unique())
+        rare = anchors.filter(pl.len().over("anchor").is_between(2, config.max_anchor_documents))
+        found.append(rare.join(rare, on="anchor", suffix="_b").filter(pl.col("i") < pl.col("i_b"))
+                     .select(code("i", "i_b")).unique())
+    places = indexed.select("i", "source_id", "position")
+    for gap in range(1, config.neighbour_window + 1):
+        near = places.with_columns(pl.col("position") + gap).join(places, on=["source_id", "position"], suffix="_b")
+        found.append(near.select(pl.min_horizontal("i", "i_b").alias("a"), pl.max_horizontal("i", "i_b").alias("b"))
+                     .select(code("a", "b")))
+    pairs = (pl.concat(found).unique().sort("code")
+             .select((pl.col("code") // n).alias("a"), (pl.col("code") % n).alias("b")))
+    language = indexed["language"].fill_null(UNDETERMINED_LANGUAGE)
+    first, second = language.gather(pairs["a"]), language.gather(pairs["b"])
+    kept = pairs.filter((first != second) & (first != UNDETERMINED_LANGUAGE) & (second != UNDETERMINED_LANGUAGE))
+    ids = indexed["doc_id"]
+    return pl.DataFrame({"doc_a": ids.gather(kept["a"]), "doc_b": ids.gather(kept["b"])})
 
 
 def rarity_weights(documents: pl.DataFrame) -> Rarity:
@@ -474,6 +472,29 @@ def greedy_one_to_one(links: list[Link], threshold: float) -> list[Link]:
     return sorted(accepted, key=lambda lk: (lk.doc_a, lk.doc_b))
 
 
+SCORE_CHUNK_PAIRS = 100_000
+
+
+def scored_links(documents: pl.DataFrame, pairs: pl.DataFrame, rarity: Rarity, config: TranslationConfig,
+                 chunk: int | None = None) -> list[Link]:
+    """The candidate pairs scored, keeping only those the report shows (score at least half the threshold).
+
+    Pairs are scored `chunk` at a time, with Evidence objects for that chunk's documents only: a million posts give
+    millions of candidates, and holding every Link and every document's Evidence at once took gigabytes.
+    """
+    chunk = chunk or SCORE_CHUNK_PAIRS
+    kept: list[Link] = []
+    for start in range(0, pairs.height, chunk):
+        part = pairs.slice(start, chunk)
+        involved = pl.concat([part["doc_a"], part["doc_b"]]).unique()
+        evidence = evidence_of(documents.filter(pl.col("doc_id").is_in(involved.implode())))
+        for a, b in part.iter_rows():
+            link = score_pair(evidence[a], evidence[b], rarity, config)
+            if link.score >= config.threshold / 2:
+                kept.append(link)
+    return kept
+
+
 @dataclass(frozen=True)
 class TranslationResult:
     groups: dict[str, str]  # doc_id -> translation_group
@@ -491,9 +512,7 @@ def link_translations(documents: pl.DataFrame, config: Mapping[str, Any] | Trans
                  .join(features, on="doc_id", how="inner").sort("doc_id"))
     rarity = rarity_weights(documents)
     pairs = candidate_pairs(documents, cfg)
-    involved = pl.concat([pairs["doc_a"], pairs["doc_b"]]).unique()
-    evidence = evidence_of(documents.filter(pl.col("doc_id").is_in(involved.implode())))
-    links = [score_pair(evidence[a], evidence[b], rarity, cfg) for a, b in pairs.iter_rows()]
+    links = scored_links(documents, pairs, rarity, cfg)
     accepted = greedy_one_to_one(links, cfg.threshold)
     groups = {}
     for link in accepted:
