@@ -379,25 +379,33 @@ class JaccardCache:
             self._unique[row] = _sorted_unique(self.sets.row(row))
         return self._unique[row]
 
+    def compute(self, a: int, b: int) -> float:
+        """The Jaccard of rows a and b, not cached (for pairs asked once)."""
+        first, second = self._unique_row(a), self._unique_row(b)
+        if len(first) == 0 and len(second) == 0:
+            return 1.0
+        inter = _intersection_size(first, second)
+        return inter / (len(first) + len(second) - inter)
+
     def __call__(self, a: int, b: int) -> float:
         key = (a, b) if a < b else (b, a)
         if key not in self._pairs:
-            first, second = self._unique_row(key[0]), self._unique_row(key[1])
-            if len(first) == 0 and len(second) == 0:
-                self._pairs[key] = 1.0
-            else:
-                inter = _intersection_size(first, second)
-                self._pairs[key] = inter / (len(first) + len(second) - inter)
+            self._pairs[key] = self.compute(*key)
         return self._pairs[key]
 
 
+VERIFY_CHUNK_PAIRS = 200_000
+
+
 def verified_pairs(pairs: np.ndarray, similarity: JaccardCache, threshold: float) -> list[tuple[int, int, float]]:
-    """Candidate pairs whose true Jaccard is at least `threshold`."""
+    """Candidate pairs whose true Jaccard is at least `threshold` (a chunk of pairs at a time, results not cached:
+    millions of candidates, most of them rejected)."""
     out = []
-    for a, b in pairs.tolist():
-        value = similarity(a, b)
-        if value >= threshold:
-            out.append((a, b, value))
+    for start in range(0, len(pairs), VERIFY_CHUNK_PAIRS):
+        for a, b in pairs[start:start + VERIFY_CHUNK_PAIRS].tolist():
+            value = similarity.compute(a, b)
+            if value >= threshold:
+                out.append((a, b, value))
     return out
 
 
@@ -506,6 +514,7 @@ def cluster_level(level: LevelRows, config: LevelConfig) -> pl.DataFrame:
     rank_to_row = ranked.sort("rank")["row"].to_numpy()
     keys = normalized_keys(pl.Series(level.texts(rank_to_row[candidates]), dtype=pl.String))
     similarity = JaccardCache(shingle(keys, config))
+    del keys  # the shingles are all that verification needs; the texts' keys would stay alive to the end
     local_pairs = np.searchsorted(candidates, pairs) if len(pairs) else pairs
     forest = UnionFind()
     for a, b, _ in verified_pairs(local_pairs, similarity, config.threshold):
