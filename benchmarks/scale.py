@@ -22,7 +22,6 @@ Install datatrove's environment once (never in the main lock):
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import re
 import shutil
@@ -35,6 +34,8 @@ import polars as pl
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
+sys.path.insert(0, str(REPO / "scripts"))
+from infospace.sources import sha256_file  # noqa: E402
 from synthetic_corpus import truth_path, write  # noqa: E402
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
@@ -62,14 +63,6 @@ REGISTRY_ENTRY = """
     terms: unknown
     notes: Synthetic channel history for benchmarks/scale.py.
 """
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def make_project(folder: Path, corpus: Path | None, shard_size: int) -> Path:

@@ -206,13 +206,18 @@ def draft_record(record: Mapping[str, Any], mapping: Mapping[str, str], index: i
     """One good record as a draft: paragraphs, platform artifacts removed (audited), metadata fields."""
     text, fields = record_fields(record, mapping, index)
     draft = RecordDraft(index, byte_start, byte_end, fields=fields)
+    add_pieces(draft, text, rules)
+    return draft
+
+
+def add_pieces(draft: RecordDraft, text: str, rules: CleanRules) -> None:
+    """A record's text into the draft as pieces: platform artifacts removed (audited), every other piece kept."""
     for piece in text_pieces(text):
         rule = first_match(rules.platform_artifacts, piece.text)
         if rule is not None:
             draft.removed.append((piece, "platform_artifact", rule))
         else:
             draft.kept.append(piece)
-    return draft
 
 
 def shown_text(value: Any) -> str:

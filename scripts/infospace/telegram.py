@@ -23,9 +23,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from infospace.clean import CleanRules, first_match, normalize_text
+from infospace.clean import CleanRules, normalize_text
 from infospace.progress import progress
-from infospace.records import RecordDate, RecordDraft, text_pieces
+from infospace.records import RecordDate, RecordDraft, add_pieces
 
 TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
 SCAN_BLOCK = 1 << 24
@@ -273,12 +273,7 @@ def message_draft(message: Mapping[str, Any], index: int, start: int, end: int, 
         reason = "poll" if kind == "poll" else "media_only" if kind else "empty"
         draft.whole = (f"telegram:{reason}", f"no text ({kind or 'and nothing else'})", shown_text(message))
         return draft
-    for piece in text_pieces(text):
-        rule = first_match(rules.platform_artifacts, piece.text)
-        if rule is not None:
-            draft.removed.append((piece, "platform_artifact", rule))
-        else:
-            draft.kept.append(piece)
+    add_pieces(draft, text, rules)
     return draft
 
 
