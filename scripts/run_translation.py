@@ -12,7 +12,6 @@ import time
 import polars as pl
 
 from infospace.dedup import removed_documents
-from infospace.tables import ShardedTable
 from infospace.translation import FEATURES, groups_frame, link_translations, load_glossary, translation_config
 from infospace.jobs import append_resources
 
@@ -23,14 +22,14 @@ def main() -> None:
     logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asctime)s %(message)s", force=True)
     config = translation_config(snakemake.params.translation, load_glossary(snakemake.input.glossary))
     start = time.perf_counter()
-    signatures = ShardedTable(snakemake.input.document_signatures).read(
-        ["doc_id", "source_id", "position", "n_chars", *FEATURES])
-    languages = ShardedTable(snakemake.input.documents).read(["doc_id", "language"])
+    # One lazy query, collected once: the feature lists of a million posts are held once, not once per join.
+    signatures = pl.scan_parquet(list(snakemake.input.document_signatures)).select(
+        "doc_id", "source_id", "position", "n_chars", *FEATURES)
+    languages = pl.scan_parquet(list(snakemake.input.documents)).select("doc_id", "language")
     removed = removed_documents(pl.read_parquet(snakemake.input.duplicates)).select("doc_id")
     documents = (signatures.join(languages, on="doc_id", how="left")
-                 .join(removed, on="doc_id", how="anti"))
-    result = link_translations(documents.drop(*FEATURES), config,
-                               features=documents.select("doc_id", *FEATURES))
+                 .join(removed.lazy(), on="doc_id", how="anti").sort("doc_id").collect())
+    result = link_translations(documents, config)
 
     groups_frame(result.groups).write_parquet(snakemake.output.groups, compression="zstd")
     tmp = snakemake.output.links + ".tmp"

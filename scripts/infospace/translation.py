@@ -410,7 +410,9 @@ def candidate_pairs(documents: pl.DataFrame, config: TranslationConfig) -> pl.Da
 
     `documents` has doc_id, source_id, position, language and the feature lists. Done in polars on row numbers,
     not ids: an anchor's postings are joined with themselves only when the anchor is rare, one kind of anchor at a
-    time, and each post meets only its few neighbours, so time and memory stay linear in the corpus.
+    time, and each post meets only its few neighbours, so time and memory stay linear in the corpus. Anchors are
+    compared by their 64-bit hash (a collision can only add a candidate, which is then scored like any other) and
+    each kind runs on polars' streaming engine: a million posts have tens of millions of anchor postings.
     """
     prefix = config.min_prefix
     indexed = documents.sort("doc_id").with_row_index("i")  # row order is id order: i < j exactly when doc_a < doc_b
@@ -422,11 +424,12 @@ def candidate_pairs(documents: pl.DataFrame, config: TranslationConfig) -> pl.Da
     found = []
     for column, value in (("numbers", pl.col("value")), ("entities", pl.col("value").str.slice(0, prefix)),
                           ("glossary", pl.col("value"))):
-        anchors = (indexed.select("i", pl.col(column).alias("value")).explode("value").drop_nulls("value")
-                   .select("i", value.alias("anchor")).unique())
-        rare = anchors.filter(pl.len().over("anchor").is_between(2, config.max_anchor_documents))
+        anchors = (indexed.lazy().select("i", pl.col(column).alias("value")).explode("value").drop_nulls("value")
+                   .select("i", value.hash().alias("anchor")).unique())
+        counts = anchors.group_by("anchor").len().filter(pl.col("len").is_between(2, config.max_anchor_documents))
+        rare = anchors.join(counts.select("anchor"), on="anchor", how="semi")
         found.append(rare.join(rare, on="anchor", suffix="_b").filter(pl.col("i") < pl.col("i_b"))
-                     .select(code("i", "i_b")).unique())
+                     .select(code("i", "i_b")).unique().collect(engine="streaming"))
     places = indexed.select("i", "source_id", "position")
     for gap in range(1, config.neighbour_window + 1):
         near = places.with_columns(pl.col("position") + gap).join(places, on=["source_id", "position"], suffix="_b")
@@ -504,12 +507,15 @@ class TranslationResult:
 def link_translations(documents: pl.DataFrame, config: Mapping[str, Any] | TranslationConfig | None = None,
                       features: pl.DataFrame | None = None) -> TranslationResult:
     """Find translation pairs among the kept `documents` (doc_id, source_id, position, language, n_chars, and text
-    unless `features` gives their features) and give each pair a shared group."""
+    unless `features` or the FEATURES columns give their features) and give each pair a shared group."""
     cfg = config if isinstance(config, TranslationConfig) else translation_config(config)
-    if features is None:
-        features = translation_features(documents, cfg)
-    documents = (documents.select("doc_id", "source_id", "position", "language", "n_chars")
-                 .join(features, on="doc_id", how="inner").sort("doc_id"))
+    columns = ["doc_id", "source_id", "position", "language", "n_chars"]
+    if features is None and set(FEATURES) <= set(documents.columns):
+        documents = documents.select(*columns, *FEATURES).sort("doc_id")
+    else:
+        if features is None:
+            features = translation_features(documents, cfg)
+        documents = documents.select(columns).join(features, on="doc_id", how="inner").sort("doc_id")
     rarity = rarity_weights(documents)
     pairs = candidate_pairs(documents, cfg)
     links = scored_links(documents, pairs, rarity, cfg)
