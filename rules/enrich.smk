@@ -54,15 +54,37 @@ rule signatures:
         "../scripts/run_signatures.py"
 
 
-rule dedup:
-    """Find exact and near duplicates across the whole corpus from the shards' signatures; keep one copy of each."""
+rule dedup_documents:
+    """Find exact and near duplicate documents across the whole corpus from the shards' signatures; keep one copy."""
     input:
         code=step_code("dedup", "records"),
         sources=rules.register_sources.output.sources,
         document_signatures=every_shard(rules.signatures.output.documents),
-        paragraph_signatures=every_shard(rules.signatures.output.paragraphs),
         # Texts, of which only the LSH candidates' are read (to verify their true Jaccard).
         documents=every_shard(rules.parse.output.documents),
+    output:
+        duplicates="results/dedup/document_duplicates.parquet",
+    params:
+        dedup=lookup(within=config, dpath="dedup"),
+    resources:
+        mem_mb=CORPUS_JOB["mem_mb"],
+        runtime=CORPUS_JOB["runtime"],
+        cpus_per_task=CORPUS_JOB["cpus_per_task"],
+    log:
+        "logs/dedup_documents.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/run_dedup_documents.py"
+
+
+# A job of its own: at a million posts each level alone needs a gigabyte or two.
+rule dedup_paragraphs:
+    """Find exact and near duplicate paragraphs among the kept documents; write the duplicates table of both levels."""
+    input:
+        code=step_code("dedup"),
+        document_duplicates=rules.dedup_documents.output.duplicates,
+        paragraph_signatures=every_shard(rules.signatures.output.paragraphs),
         paragraphs=every_shard(rules.parse.output.paragraphs),
     output:
         duplicates="results/dedup/duplicates.parquet",
@@ -73,11 +95,11 @@ rule dedup:
         runtime=CORPUS_JOB["runtime"],
         cpus_per_task=CORPUS_JOB["cpus_per_task"],
     log:
-        "logs/dedup.log",
+        "logs/dedup_paragraphs.log",
     conda:
         "../envs/pipeline.yaml"
     script:
-        "../scripts/run_dedup.py"
+        "../scripts/run_dedup_paragraphs.py"
 
 
 rule translation:
@@ -87,7 +109,8 @@ rule translation:
         glossary=config["translation"]["glossary_file"],
         document_signatures=every_shard(rules.signatures.output.documents),
         documents=every_shard(rules.langid.output.documents),
-        duplicates=rules.dedup.output.duplicates,
+        # Removed documents are not linked; only the document level is needed, so this runs beside dedup_paragraphs.
+        duplicates=rules.dedup_documents.output.duplicates,
     output:
         groups="results/translation/groups.parquet",
         links="results/translation/links.json",
@@ -111,7 +134,7 @@ rule split:
         code=step_code("split", "dedup"),
         document_signatures=every_shard(rules.signatures.output.documents),
         paragraph_signatures=every_shard(rules.signatures.output.paragraphs),
-        duplicates=rules.dedup.output.duplicates,
+        duplicates=rules.dedup_paragraphs.output.duplicates,
         translation_groups=rules.translation.output.groups,
         # Splits of the last release: released documents never change split (see scripts/infospace/split.py).
         split_lock="config/split_lock.tsv",
@@ -139,7 +162,7 @@ rule assemble:
         documents=rules.langid.output.documents,
         paragraphs=rules.langid.output.paragraphs,
         audit=rules.parse.output.audit,
-        duplicates=rules.dedup.output.duplicates,
+        duplicates=rules.dedup_paragraphs.output.duplicates,
         translation_groups=rules.translation.output.groups,
         splits=rules.split.output.splits,
     output:

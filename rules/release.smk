@@ -36,7 +36,7 @@ rule validate:
         documents=every_shard(rules.assemble.output.documents),
         paragraphs=every_shard(rules.assemble.output.paragraphs),
         audit=every_shard(rules.assemble.output.audit),
-        duplicates=rules.dedup.output.duplicates,
+        duplicates=rules.dedup_paragraphs.output.duplicates,
         sources=rules.register_sources.output.sources,
         message_gaps=rules.message_gaps.output.gaps,
         split_report=rules.split.output.report,
@@ -71,7 +71,7 @@ rule figures:
         documents=rules.validate.input.documents,
         paragraphs=rules.validate.input.paragraphs,
         audit=rules.validate.input.audit,
-        duplicates=rules.dedup.output.duplicates,
+        duplicates=rules.dedup_paragraphs.output.duplicates,
         message_gaps=rules.message_gaps.output.gaps,
     output:
         # One report item per figure (report/figures/<name>.rst holds its caption); the card shows some of them.
@@ -97,7 +97,7 @@ rule package:
         documents=rules.validate.input.documents,
         paragraphs=rules.validate.input.paragraphs,
         audit=rules.validate.input.audit,
-        duplicates=rules.dedup.output.duplicates,
+        duplicates=rules.dedup_paragraphs.output.duplicates,
         sources=rules.register_sources.output.sources,
         message_gaps=rules.message_gaps.output.gaps,
         split_report=rules.split.output.report,

@@ -279,7 +279,8 @@ def test_card_tools_are_the_packages_each_step_imports():
     from importlib.metadata import packages_distributions
 
     modules = {"register_sources": ["sources"], "parse": ["parse", "clean", "records", "shards", "html", "telegram"], "langid": ["langid"],
-               "signatures": ["signatures", "dedup", "translation"], "dedup": ["dedup"],
+               "signatures": ["signatures", "dedup", "translation"], "dedup_documents": ["dedup"],
+               "dedup_paragraphs": ["dedup"],
                "translation": ["translation"], "split": ["split"], "assemble": ["assemble"],
                "provenance": ["provenance"], "validate": ["validate"], "figures": ["figures"],
                "package": ["package", "card", "tables"]}

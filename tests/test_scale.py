@@ -108,7 +108,7 @@ def test_adding_a_source_reruns_its_shard_jobs_and_the_corpus_steps(built_bulk: 
     for rule in ("parse", "langid", "signatures"):
         assert all("source=synthetic-added-channel" in w for w in by_rule.get(rule, [])), (rule, by_rule.get(rule))
     # No other source is parsed, tagged or hashed again; the corpus-wide steps run.
-    assert {"dedup", "translation", "split", "validate", "package"} <= set(by_rule)
+    assert {"dedup_documents", "dedup_paragraphs", "translation", "split", "validate", "package"} <= set(by_rule)
     assert "register_sources" in by_rule  # the registry changed
     result = run_snakemake(project)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -132,8 +132,10 @@ STEPS = [
       "pymorphy3-dicts-uk", "polars"]),
     ("Signatures", "signatures", "Per shard: exact-key hashes, MinHash LSH band keys and translation features, "
      "the only data the corpus-wide steps read.", ["numpy", "polars", "pyyaml", "rensa", "xxhash"]),
-    ("Deduplication", "dedup", "Exact and MinHash near duplicates across the corpus, verified on true Jaccard "
-     "similarity, deterministic keep rule.", ["numpy", "polars", "rensa", "xxhash"]),
+    ("Document deduplication", "dedup_documents", "Exact and MinHash near duplicate documents across the corpus, "
+     "verified on true Jaccard similarity, deterministic keep rule.", ["numpy", "polars", "rensa", "xxhash"]),
+    ("Paragraph deduplication", "dedup_paragraphs", "The same for the paragraphs of kept documents; writes the "
+     "duplicates table of both levels.", ["numpy", "polars", "rensa", "xxhash"]),
     ("Translation links", "translation", "Links documents in different languages that share numbers, "
      "transliterated names and concepts of a bilingual glossary (config/translation_glossary.yaml), weighing feed "
      "order and minutes apart; one-to-one groups.", ["polars", "pyyaml"]),
@@ -153,7 +155,7 @@ STEPS = [
 ]
 # Steps whose packages produce the machine-generated labels (decoding repair, language, duplicates and translations);
 # general data libraries are not annotation tools.
-ANNOTATING_RULES = ("parse", "langid", "signatures", "dedup", "translation")
+ANNOTATING_RULES = ("parse", "langid", "signatures", "dedup_documents", "dedup_paragraphs", "translation")
 DATA_LIBRARIES = ("polars", "pyarrow", "numpy", "pandas", "pyyaml", "xxhash")
 RAI_MACHINE_TOOLS = list(dict.fromkeys(
     package for _, rule, _, packages in STEPS if rule in ANNOTATING_RULES

@@ -23,7 +23,7 @@ smallest id. Every step sorts, so the result does not depend on input order, sha
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -33,6 +33,7 @@ import rensa
 import xxhash
 
 from infospace.schema import audit_id_expr, columns_for
+from infospace.tables import ShardedTable
 
 # ---------------------------------------------------------------------------------------------------------------
 # Configuration
@@ -153,11 +154,41 @@ _MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E377
 
 @dataclass(frozen=True)
 class ShingleSets:
-    hashes: np.ndarray  # uint64, grouped by row in row order (may repeat inside a row)
+    hashes: np.ndarray  # uint64, grouped by row in row order (may repeat inside a row unless `unique`)
     offsets: np.ndarray  # int64, length n_rows + 1
+    unique: bool = False  # each row's hashes are sorted and distinct
 
     def row(self, i: int) -> np.ndarray:
         return self.hashes[self.offsets[i]:self.offsets[i + 1]]
+
+
+def unique_rows(sets: ShingleSets) -> ShingleSets:
+    """Each row's distinct shingles, sorted, as 32-bit hashes (the low half of each 64-bit shingle hash), for
+    verification. Half the memory of 64-bit sets; two different shingles of one pair share a 32-bit hash with
+    probability about |A| * |B| / 2**32 (1e-5 for two 200-shingle paragraphs), which moves that pair's Jaccard by
+    one shingle. Rows and hashes are packed into one uint64 (row in the high half), so one sort orders them."""
+    n_rows = len(sets.offsets) - 1
+    rows = np.repeat(np.arange(n_rows, dtype=np.uint64), np.diff(sets.offsets))
+    packed = (rows << np.uint64(32)) | (sets.hashes & np.uint64(0xFFFFFFFF))
+    packed.sort()
+    if len(packed) > 1:
+        packed = packed[np.concatenate(([True], packed[1:] != packed[:-1]))]
+    offsets = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount((packed >> np.uint64(32)).astype(np.int64), minlength=n_rows), out=offsets[1:])
+    return ShingleSets((packed & np.uint64(0xFFFFFFFF)).astype(np.uint32), offsets, unique=True)
+
+
+@dataclass(frozen=True)
+class ChunkedSets:
+    """Unique shingle sets of many rows kept as the chunks they were built in (no corpus-long concatenation):
+    row i is row `slot[i]` of `parts[part[i]]`."""
+    parts: list[ShingleSets]
+    part: np.ndarray
+    slot: np.ndarray
+    unique: bool = True
+
+    def row(self, i: int) -> np.ndarray:
+        return self.parts[self.part[i]].row(self.slot[i])
 
 
 def _mix64(x: np.ndarray) -> np.ndarray:
@@ -290,8 +321,9 @@ def candidate_pairs(sets: ShingleSets, config: LevelConfig) -> np.ndarray:
     return _bucket_pairs(list(keys.T), np.arange(len(keys), dtype=np.int64), config.max_bucket)
 
 
-def _bucket_pairs(band_keys: list[np.ndarray], rows: np.ndarray, max_bucket: int) -> np.ndarray:
-    """Pairs (a < b) of `rows` (sorted) with equal keys in some band; sorted, unique; shape (k, 2).
+def _bucket_pairs(band_keys: Iterable[np.ndarray], rows: np.ndarray, max_bucket: int) -> np.ndarray:
+    """Pairs (a < b) of `rows` (sorted) with equal keys in some band; sorted, unique; shape (k, 2). The bands may
+    come one at a time (a generator), so that only one band of the corpus is in memory.
 
     Buckets larger than `max_bucket` are linked as a star to their first (smallest) member, others as all pairs.
     Done in numpy per band (sort by key, then pair positions d apart inside a bucket), not by Python loops.
@@ -369,12 +401,14 @@ def _intersection_size(a: np.ndarray, b: np.ndarray) -> int:
 
 @dataclass
 class JaccardCache:
-    """True Jaccard of rows of one ShingleSets, with unique sets and pair results cached."""
-    sets: ShingleSets
+    """True Jaccard of rows of one ShingleSets (or ChunkedSets), with unique sets and pair results cached."""
+    sets: ShingleSets | ChunkedSets
     _unique: dict[int, np.ndarray] = field(default_factory=dict)
     _pairs: dict[tuple[int, int], float] = field(default_factory=dict)
 
     def _unique_row(self, row: int) -> np.ndarray:
+        if self.sets.unique:
+            return self.sets.row(row)
         if row not in self._unique:
             self._unique[row] = _sorted_unique(self.sets.row(row))
         return self._unique[row]
@@ -485,13 +519,29 @@ class LevelRows:
     """One level's rows as the clustering sees them.
 
     `rows` has columns row (a global row index), id, published, forwarded (bool), length, key_hi, key_lo and
-    key_chars. `band(j)` gives band j for every global row; `texts(rows)` the texts of some global rows (only the
-    LSH candidates are ever asked for, to verify their true Jaccard).
+    key_chars. `band(j)` gives band j for every global row; `texts(rows)` the texts of some global rows, in chunks
+    (positions into `rows`, their texts), so that they need not be in memory at once (only the LSH candidates are
+    ever asked for, to verify their true Jaccard).
     """
 
-    rows: pl.DataFrame
+    rows: pl.DataFrame | pl.LazyFrame
     band: Callable[[int], np.ndarray]
-    texts: Callable[[np.ndarray], list[str]]
+    texts: Callable[[np.ndarray], Iterator[tuple[np.ndarray, pl.Series]]]
+
+
+def candidate_sets(level: LevelRows, rows: np.ndarray, config: LevelConfig) -> ChunkedSets:
+    """Unique shingle sets of some global rows (index i: rows[i]), built CHUNK_ROWS texts at a time: only the
+    compact sets stay, never the texts or their keys."""
+    parts: list[ShingleSets] = []
+    part = np.zeros(len(rows), dtype=np.int64)
+    slot = np.zeros(len(rows), dtype=np.int64)
+    for positions, texts in level.texts(rows):
+        for start in _chunks(len(positions)):
+            keys = normalized_keys(texts.slice(start, CHUNK_ROWS))
+            part[positions[start:start + CHUNK_ROWS]] = len(parts)
+            slot[positions[start:start + CHUNK_ROWS]] = np.arange(len(keys))
+            parts.append(unique_rows(shingle(keys, config)))
+    return ChunkedSets(parts, part, slot)
 
 
 def cluster_level(level: LevelRows, config: LevelConfig) -> pl.DataFrame:
@@ -500,26 +550,27 @@ def cluster_level(level: LevelRows, config: LevelConfig) -> pl.DataFrame:
     Returns one row per member of every cluster with more than one member: `id`, `kept_id`, `method` (exact when
     the member's key equals the kept row's), `similarity` (true Jaccard to the kept row; 1 for exact).
     """
-    ranked = (keep_order(level.rows, "id", "length", config.keep_rule).with_row_index("rank")
-              .with_columns(pl.col("rank").cast(pl.Int64)))
-    ranked = ranked.with_columns(pl.col("rank").min().over("key_hi", "key_lo").alias("rep"))
+    # Rows may be a lazy query (a scan of the shards, an anti-join): only the ranked columns are materialized.
+    ranked = (keep_order(level.rows.lazy(), "id", "length", config.keep_rule).with_row_index("rank")
+              .select(pl.col("rank").cast(pl.Int64), "row", "id", "key_hi", "key_lo", "key_chars")
+              .with_columns(pl.col("rank").min().over("key_hi", "key_lo").alias("rep"))
+              .collect())
     eligible = ranked.filter((pl.col("rank") == pl.col("rep")) & (pl.col("key_chars") >= config.min_chars))
     eligible_rank = eligible["rank"].to_numpy()
     eligible_row = eligible["row"].to_numpy()
-    pairs = _bucket_pairs([level.band(band)[eligible_row] for band in range(config.num_bands)], eligible_rank,
+    pairs = _bucket_pairs((level.band(band)[eligible_row] for band in range(config.num_bands)), eligible_rank,
                           config.max_bucket)
 
     # Verify the candidates on their true Jaccard; only their texts are read.
     candidates = np.unique(pairs) if len(pairs) else np.zeros(0, dtype=np.int64)
-    rank_to_row = ranked.sort("rank")["row"].to_numpy()
-    keys = normalized_keys(pl.Series(level.texts(rank_to_row[candidates]), dtype=pl.String))
-    similarity = JaccardCache(shingle(keys, config))
-    del keys  # the shingles are all that verification needs; the texts' keys would stay alive to the end
+    rank_to_row = ranked["row"].to_numpy()  # ranked is in rank order
+    similarity = JaccardCache(candidate_sets(level, rank_to_row[candidates], config))
     local_pairs = np.searchsorted(candidates, pairs) if len(pairs) else pairs
     forest = UnionFind()
     for a, b, _ in verified_pairs(local_pairs, similarity, config.threshold):
         forest.union(a, b)
     assignment = assign_to_kept(forest.groups(), similarity, config.threshold)  # local indices are rank-ordered
+    del similarity, forest  # the candidates' shingle sets: not needed for the tables below
     local = np.fromiter(assignment, dtype=np.int64, count=len(assignment))
     near = pl.DataFrame(
         {"rep": candidates[local], "kept_rank": candidates[[k for k, _ in assignment.values()]],
@@ -579,16 +630,43 @@ def removed_documents(duplicates: pl.DataFrame) -> pl.DataFrame:
             .select(pl.col("member_id").alias("doc_id"), "kept_id", "method"))
 
 
-def deduplicate_corpus(documents: LevelRows, paragraphs: LevelRows, config: DedupConfig) -> pl.DataFrame:
-    """The duplicates table of the corpus (document level, then paragraphs of the kept documents), sorted.
+def document_duplicates(documents: LevelRows, config: DedupConfig) -> pl.DataFrame:
+    """Duplicates-table rows of the document level."""
+    return level_duplicates(documents, "document", config.documents)
+
+
+def paragraph_duplicates(paragraphs: LevelRows, document_level: pl.DataFrame, config: DedupConfig) -> pl.DataFrame:
+    """Duplicates-table rows of the paragraph level: paragraphs of the documents the document level keeps.
 
     `paragraphs.rows` also has a doc_id column, to leave out the paragraphs of removed documents.
     """
-    doc_dups = level_duplicates(documents, "document", config.documents)
-    kept_paragraphs = paragraphs.rows.join(removed_documents(doc_dups).select("doc_id"), on="doc_id", how="anti")
-    para_dups = level_duplicates(LevelRows(kept_paragraphs, paragraphs.band, paragraphs.texts), "paragraph",
-                                 config.paragraphs)
-    return pl.concat([doc_dups, para_dups], how="vertical").sort("level", "cluster_id", "member_id")
+    removed = removed_documents(document_level).select("doc_id")
+    kept = paragraphs.rows.lazy().join(removed.lazy(), on="doc_id", how="anti").drop("doc_id")
+    return level_duplicates(LevelRows(kept, paragraphs.band, paragraphs.texts), "paragraph", config.paragraphs)
+
+
+def duplicates_table(document_level: pl.DataFrame, paragraph_level: pl.DataFrame) -> pl.DataFrame:
+    """Both levels as one duplicates table, sorted."""
+    return pl.concat([document_level, paragraph_level], how="vertical").sort("level", "cluster_id", "member_id")
+
+
+def deduplicate_corpus(documents: LevelRows, paragraphs: LevelRows, config: DedupConfig) -> pl.DataFrame:
+    """The duplicates table of the corpus (document level, then paragraphs of the kept documents), sorted. The
+    workflow runs the two levels as two jobs (rules dedup_documents, dedup_paragraphs), so each holds one level."""
+    document_level = document_duplicates(documents, config)
+    return duplicates_table(document_level, paragraph_duplicates(paragraphs, document_level, config))
+
+
+def sharded_level(signatures: ShardedTable, texts: ShardedTable, id_column: str, length_column: str,
+                  extra: tuple[str, ...] = ()) -> LevelRows:
+    """A LevelRows over the shards' signature tables (one band read at a time) and parse-stage texts (only the
+    candidates', one file at a time)."""
+    rows = (pl.scan_parquet(list(signatures.paths))
+            .select(id_column, length_column, "published", "forwarded", "key_hi", "key_lo", "key_chars", *extra)
+            .rename({id_column: "id", length_column: "length"}).with_row_index("row")
+            .with_columns(pl.col("row").cast(pl.Int64)))  # a lazy scan: rows are numbered across files in order
+    return LevelRows(rows, lambda band: signatures.read([band_column(band)]).to_series().fill_null(0).to_numpy(),
+                     lambda wanted: texts.gather("text", wanted))
 
 
 def in_memory_level(frame: pl.DataFrame, id_column: str, length: pl.Expr, config: LevelConfig) -> LevelRows:
@@ -601,7 +679,7 @@ def in_memory_level(frame: pl.DataFrame, id_column: str, length: pl.Expr, config
     texts = frame["text"]
     return LevelRows(rows.with_columns(pl.col("row").cast(pl.Int64)),
                      lambda band: sigs[band_column(band)].fill_null(0).to_numpy(),
-                     lambda wanted: texts.gather(wanted).to_list())
+                     lambda wanted: iter([(np.arange(len(wanted)), texts.gather(wanted))]))
 
 
 @dataclass(frozen=True)

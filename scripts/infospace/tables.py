@@ -7,6 +7,7 @@ so the same rows always give the same bytes.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -71,15 +72,12 @@ class ShardedTable:
         parts = [pl.read_parquet(path, columns=columns) for path in self.paths]
         return pl.concat(parts, how="vertical") if parts else pl.DataFrame()
 
-    def gather(self, column: str, rows: np.ndarray) -> list:
-        """Values of `column` at global `rows` (any order), reading only the files that hold some of them."""
+    def gather(self, column: str, rows: np.ndarray) -> Iterator[tuple[np.ndarray, pl.Series]]:
+        """Values of `column` at global `rows` (any order), one file at a time: (positions into `rows`, values),
+        reading only the files that hold some of them."""
         rows = np.asarray(rows, dtype=np.int64)
-        values: list = [None] * len(rows)
         files = np.searchsorted(self.starts, rows, side="right") - 1
         for file in np.unique(files):
             picked = np.flatnonzero(files == file)
             local = rows[picked] - self.starts[file]
-            got = pl.read_parquet(self.paths[file], columns=[column])[column].gather(local).to_list()
-            for index, value in zip(picked.tolist(), got):
-                values[index] = value
-        return values
+            yield picked, pl.read_parquet(self.paths[file], columns=[column])[column].gather(local)
