@@ -450,3 +450,26 @@ def test_corrupted_table_stops_the_pipeline_at_validate(built_project: Path, cor
         # Restore the table and the gate so the other parametrized cases start from a built project.
         path.write_bytes(original)
         run_snakemake(built_project, "--forcerun", "validate")
+
+
+def test_batches_hold_fewer_rows_when_rows_are_long(tmp_path: Path) -> None:
+    """Batches are cut by rows and by size (from the files' metadata): long documents get smaller batches."""
+    from infospace.validate import Tables, batch_rows, table_batches, validate_config
+
+    short = pl.DataFrame({"doc_id": [f"s/{i}" for i in range(4000)], "text": ["x" * 20] * 4000})
+    long = pl.DataFrame({"doc_id": [f"l/{i}" for i in range(4000)],  # distinct texts: no dictionary encoding
+                         "text": [f"{i:05d}" + "y" * 2000 for i in range(4000)]})
+    paths = {}
+    for name, frame in (("short", short), ("long", long)):
+        paths[name] = tmp_path / f"{name}.parquet"
+        frame.write_parquet(paths[name])
+    config = validate_config({"batch_rows": 1000, "batch_mb": 1}, ["ru", "en"])
+    few = batch_rows(Tables.from_files({**{n: [paths["short"]] for n in ("sources", "audit", "duplicates",
+                                                                          "message_gaps", "paragraphs")},
+                                        "documents": [paths["long"]]}, []), "documents", config)
+    many = batch_rows(Tables.from_files({n: [paths["short"]] for n in ("sources", "documents", "paragraphs", "audit",
+                                                                       "duplicates", "message_gaps")}, []),
+                      "documents", config)
+    assert many == 1000  # the row cap
+    assert 300 < few < 1000  # about 1 MB of 2 kB rows
+    assert config.batch_mb == 1 and validate_config({}, ["ru"]).batch_mb == 64

@@ -61,6 +61,7 @@ TABLE_NAMES = ("sources", "documents", "paragraphs", "audit", "duplicates", "mes
 CROSS_TABLE = "cross_table"
 TABLE_SIZES = "table_sizes"
 DEFAULT_BATCH_ROWS = 100_000
+DEFAULT_BATCH_MB = 64
 DEFAULT_ROW_COUNTS: dict[str, dict[str, int | None]] = {
     "sources": {"min": 1, "max": None},
     "documents": {"min": 1, "max": None},
@@ -78,6 +79,7 @@ class ValidateConfig:
     row_counts: dict[str, dict[str, int | None]] = field(default_factory=lambda: dict(DEFAULT_ROW_COUNTS))
     partial_unexpected_count: int = DEFAULT_PARTIAL_UNEXPECTED_COUNT
     batch_rows: int = DEFAULT_BATCH_ROWS
+    batch_mb: int = DEFAULT_BATCH_MB
 
     @property
     def allowed_languages(self) -> tuple[str, ...]:
@@ -97,6 +99,7 @@ def validate_config(section: Mapping[str, Any] | None, languages: Sequence[str])
         row_counts=row_counts,
         partial_unexpected_count=int(section.get("partial_unexpected_count", DEFAULT_PARTIAL_UNEXPECTED_COUNT)),
         batch_rows=int(section.get("batch_rows", DEFAULT_BATCH_ROWS)),
+        batch_mb=int(section.get("batch_mb", DEFAULT_BATCH_MB)),
     )
 
 
@@ -535,10 +538,11 @@ Batch = tuple[str, str, pd.DataFrame]  # (suite, batch label, frame)
 
 
 def table_batches(tables: Tables, config: ValidateConfig) -> Iterator[Batch]:
-    """Each table's rows as pandas frames of at most `batch_rows` rows, shard files read one at a time and small
-    ones taken together, so no whole table is ever converted to pandas."""
+    """Each table's rows as pandas frames of at most `batch_rows` rows and about `batch_mb` of data, shard files
+    read one at a time and small ones taken together, so no whole table is ever converted to pandas."""
     for name in TABLE_NAMES:
         columns = list(schema_for(name).names)
+        limit = batch_rows(tables, name, config)
         pending: list[pa.Table] = []
         start = 0
 
@@ -548,16 +552,32 @@ def table_batches(tables: Tables, config: ValidateConfig) -> Iterator[Batch]:
 
         for frame in _file_batches(tables, name, columns):
             while frame.num_rows:
-                room = config.batch_rows - sum(part.num_rows for part in pending)
+                room = limit - sum(part.num_rows for part in pending)
                 pending.append(frame.slice(0, room))
                 frame = frame.slice(room)
-                if sum(part.num_rows for part in pending) >= config.batch_rows:
+                if sum(part.num_rows for part in pending) >= limit:
                     batch = flush(pending, start)
                     start += len(batch[2])
                     pending = []
                     yield batch
         if pending or start == 0:
             yield flush(pending or [schema_for(name).empty_table()], start)
+
+
+def batch_rows(tables: Tables, name: str, config: ValidateConfig) -> int:
+    """Rows per batch of one table: `batch_rows`, or fewer when its rows are long on average (document texts), so
+    that a batch holds about `batch_mb` of uncompressed data: pandas and the expectations hold several copies of a
+    batch, and batches of 100,000 documents of 1.4 kB took 2 GB. Read from the files' metadata, so the batches
+    depend only on the data."""
+    if name in tables.files:
+        metadata = [pq.ParquetFile(path).metadata for path in tables.files[name]]
+        size = sum(m.row_group(g).total_byte_size for m in metadata for g in range(m.num_row_groups))
+        rows = sum(m.num_rows for m in metadata)
+    else:
+        frame = tables.get(name).collect()
+        size, rows = frame.estimated_size(), frame.height
+    by_size = int(config.batch_mb * 2**20 * rows // size) if size else config.batch_rows
+    return max(1, min(config.batch_rows, by_size))
 
 
 def _file_batches(tables: Tables, name: str, columns: list[str]) -> Iterator[pa.Table]:
