@@ -36,12 +36,12 @@ def timed_dedup(corpus_path: str, result_path: str, queue: mp.Queue) -> None:
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     import polars as pl
 
-    from infospace.dedup import dedup_config, level_duplicates
+    from infospace.dedup import dedup_config, in_memory_level, level_duplicates
 
     corpus = pl.read_parquet(corpus_path, columns=["doc_id", "text", "published", "forwarded_from", "n_chars"])
     config = dedup_config({}).documents
     start = time.perf_counter()
-    duplicates = level_duplicates(corpus, "doc_id", "n_chars", "document", config)
+    duplicates = level_duplicates(in_memory_level(corpus, "doc_id", pl.col("n_chars"), config), "document", config)
     seconds = time.perf_counter() - start
     duplicates.write_parquet(result_path)
     queue.put({"seconds": seconds, "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
