@@ -22,7 +22,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from infospace.clean import CleanRules, clean_text, first_match, normalize_text
-from infospace.progress import progress
+from infospace.progress import progress, shown
 from infospace.schema import BAD_RECORD_PROBLEMS
 
 # Dataset keys a registry entry's `fields:` block may map to record fields. `text` is required.
@@ -263,7 +263,8 @@ def parse_jsonl(data: bytes, byte_offset: int, first_record: int, mapping: Mappi
     """Drafts of the records of one JSONL shard: `data` is the shard's bytes, starting at `byte_offset` in the
     file, its first line being record `first_record`. Blank lines are no record."""
     drafts = []
-    lines = progress(jsonl_lines(data, byte_offset), f"parse {path}", total=data.count(b"\n") + 1)
+    total = data.count(b"\n") + 1 if shown() else None  # counted only for a bar that is drawn
+    lines = progress(jsonl_lines(data, byte_offset), f"parse {path}", total=total)
     for number, (start, end, line) in enumerate(lines, start=first_record):
         if not line.strip():
             continue
