@@ -454,7 +454,7 @@ def test_corrupted_table_stops_the_pipeline_at_validate(built_project: Path, cor
 
 def test_batches_hold_fewer_rows_when_rows_are_long(tmp_path: Path) -> None:
     """Batches are cut by rows and by size (from the files' metadata): long documents get smaller batches."""
-    from infospace.validate import Tables, batch_rows, table_batches, validate_config
+    from infospace.validate import Tables, batch_rows, validate_config
 
     short = pl.DataFrame({"doc_id": [f"s/{i}" for i in range(4000)], "text": ["x" * 20] * 4000})
     long = pl.DataFrame({"doc_id": [f"l/{i}" for i in range(4000)],  # distinct texts: no dictionary encoding

@@ -504,17 +504,17 @@ class TranslationResult:
     report: dict[str, Any]  # JSON-ready evidence: accepted links and the rejected candidates
 
 
-def link_translations(documents: pl.DataFrame, config: Mapping[str, Any] | TranslationConfig | None = None,
-                      features: pl.DataFrame | None = None) -> TranslationResult:
-    """Find translation pairs among the kept `documents` (doc_id, source_id, position, language, n_chars, and text
-    unless `features` or the FEATURES columns give their features) and give each pair a shared group."""
+def link_translations(documents: pl.DataFrame,
+                      config: Mapping[str, Any] | TranslationConfig | None = None) -> TranslationResult:
+    """Find translation pairs among the kept `documents` (doc_id, source_id, position, language, n_chars, and
+    either the FEATURES columns, as the workflow reads them from the signatures, or text) and give each pair a
+    shared group."""
     cfg = config if isinstance(config, TranslationConfig) else translation_config(config)
     columns = ["doc_id", "source_id", "position", "language", "n_chars"]
-    if features is None and set(FEATURES) <= set(documents.columns):
+    if set(FEATURES) <= set(documents.columns):
         documents = documents.select(*columns, *FEATURES).sort("doc_id")
     else:
-        if features is None:
-            features = translation_features(documents, cfg)
+        features = translation_features(documents, cfg)
         documents = documents.select(columns).join(features, on="doc_id", how="inner").sort("doc_id")
     rarity = rarity_weights(documents)
     pairs = candidate_pairs(documents, cfg)
