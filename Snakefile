@@ -12,7 +12,7 @@ from snakemake.utils import min_version, validate
 min_version("9.0")
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
-from infospace.figures import FIGURES  # noqa: E402
+from infospace.figures import TABLE_FIGURES, VALIDATION_FIGURE  # noqa: E402
 from infospace.records import json_dumps_fields  # noqa: E402
 from infospace.schema import FILE_FORMATS  # noqa: E402
 from infospace.shards import WHOLE_FILE, read_manifest  # noqa: E402
@@ -54,6 +54,7 @@ localrules:
     message_gaps,
     lock_splits,
     publish,
+    validation_figure,
 
 
 include: "rules/common.smk"
@@ -71,3 +72,4 @@ rule all:
     default_target: True
     input:
         rules.package.output.dataset,
+        rules.validation_figure.output.validation,

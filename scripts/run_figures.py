@@ -1,7 +1,6 @@
-"""Snakemake script of rule `figures`: the dataset's figures as PNG files, from the final tables and the
-validation results (lazy scans; texts are read for their lengths only)."""
+"""Snakemake script of rule `figures`: the dataset's table figures as PNG files, from the final tables (lazy scans;
+texts are read for their lengths only)."""
 
-import json
 import logging
 from pathlib import Path
 
@@ -16,8 +15,7 @@ logging.basicConfig(filename=snakemake.log[0], level=logging.INFO, format="%(asc
 tables = {name: pl.scan_parquet([str(p) for p in snakemake.input[name]]) for name in ("documents", "paragraphs",
                                                                                    "audit")}
 facts = summaries(tables["documents"], tables["paragraphs"], tables["audit"],
-                  pl.scan_parquet(snakemake.input.duplicates), pl.scan_parquet(snakemake.input.message_gaps),
-                  json.loads(Path(snakemake.input.validation).read_text(encoding="utf-8")))
+                  pl.scan_parquet(snakemake.input.duplicates), pl.scan_parquet(snakemake.input.message_gaps))
 for path in draw_all(facts, Path(snakemake.output[0]).parent):
     logging.info("drew %s", path)
 append_resources(snakemake.log[0])

@@ -4,7 +4,7 @@ import json
 import sys
 from pathlib import Path
 
-from infospace.figures import FIGURES
+from infospace.figures import TABLE_FIGURES
 from infospace.jobs import append_resources
 from infospace.package import CONFIGS, DataLayout, PackageInputs, ReleaseError, build_dataset, load_releases
 
@@ -30,7 +30,7 @@ inputs = PackageInputs(
     dataset=dict(snakemake.params.dataset),
     version=str(snakemake.params.version),
     layout=DataLayout.from_config(snakemake.params.layout),
-    figures={spec.name: Path(snakemake.input[f"figure_{spec.name}"]) for spec in FIGURES},
+    figures={spec.name: Path(snakemake.input[f"figure_{spec.name}"]) for spec in TABLE_FIGURES},
 )
 try:
     fingerprint = build_dataset(inputs, Path(snakemake.output.dataset))

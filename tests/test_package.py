@@ -283,6 +283,7 @@ def test_card_tools_are_the_packages_each_step_imports():
                "dedup_paragraphs": ["dedup"],
                "translation": ["translation"], "split": ["split"], "assemble": ["assemble"],
                "provenance": ["provenance"], "validate": ["validate"], "figures": ["figures"],
+               "validation_figure": ["figures"],
                "package": ["package", "card", "tables"]}
     distributions = packages_distributions()
 

@@ -147,8 +147,10 @@ STEPS = [
      "and together they cover every record and every non-blank byte.", ["polars", "pyarrow"]),
     ("Validation gate", "validate", "Runs the great-expectations suites; nothing unvalidated is packaged.",
      ["great-expectations", "pandas", "polars", "pyarrow"]),
-    ("Figures", "figures", "Draws the figures of this card and of the Snakemake report from the validated "
-     "tables.", ["matplotlib", "numpy", "polars"]),
+    ("Figures", "figures", "Draws the figures of this card and of the Snakemake report from the final tables "
+     "while the gate runs; only a passed gate publishes them.", ["matplotlib", "numpy", "polars"]),
+    ("Validation figure", "validation_figure", "Draws the gate's results per suite for the Snakemake report.",
+     ["matplotlib", "numpy", "polars"]),
     ("Packaging", "package", "Writes Parquet, this card, CITATION.cff, croissant.json and SHA256SUMS.",
      ["numpy", "pyarrow", "polars", "pyyaml"]),
     ("Workflow", "all", "Runs every step above.", ["snakemake"]),

@@ -56,6 +56,9 @@ FIGURES = (
     FigureSpec("message_gaps", "Message-id gaps per Telegram channel", "Sources", False),
     FigureSpec("validation", "Great-expectations results per suite", "Validation", False),
 )
+# Drawn by its own step once the gate has run; the others are drawn from the final tables while it runs.
+VALIDATION_FIGURE = next(spec for spec in FIGURES if spec.name == "validation")
+TABLE_FIGURES = tuple(spec for spec in FIGURES if spec != VALIDATION_FIGURE)
 
 
 # --- Summaries (small frames) ------------------------------------------------------------------------------------
@@ -100,12 +103,11 @@ class Summaries:
     translated_by_source: pl.DataFrame  # source_id, documents
     scores: pl.DataFrame  # language, language_score (paragraphs)
     gaps: pl.DataFrame  # source_id, gaps, missing
-    validation: pl.DataFrame  # suite, run, failed
 
 
 def summaries(documents: pl.LazyFrame, paragraphs: pl.LazyFrame, audit: pl.LazyFrame, duplicates: pl.LazyFrame,
-              gaps: pl.LazyFrame, validation: dict[str, Any]) -> Summaries:
-    """Everything the figures show, from lazy scans of the final tables and results.json of the validate step."""
+              gaps: pl.LazyFrame) -> Summaries:
+    """Everything the table figures show, from lazy scans of the final tables."""
     removed = audit.select("source_id", "reason", pl.col("text").str.len_chars().alias("characters"))
 
     def removed_by(key: str) -> pl.DataFrame:
@@ -128,7 +130,6 @@ def summaries(documents: pl.LazyFrame, paragraphs: pl.LazyFrame, audit: pl.LazyF
         scores=paragraphs.select("language", "language_score").collect(),
         gaps=(gaps.group_by("source_id").agg(pl.len().alias("gaps"), pl.col("n_missing").sum().alias("missing"))
               .sort(["missing", "source_id"], descending=[True, False]).collect()),
-        validation=validation_counts(validation),
     )
 
 
@@ -306,8 +307,8 @@ def plot_gaps(s: Summaries) -> Figure:
     return figure
 
 
-def plot_validation(s: Summaries) -> Figure:
-    frame = s.validation
+def plot_validation(frame: pl.DataFrame) -> Figure:
+    """`validation_counts` of results.json as bars: expectations run and failed per suite."""
     figure, (axes,) = _figure(1, "Great-expectations results per suite", height=max(2.6, 0.8 + 0.35 * frame.height))
     if frame.height == 0:
         _empty(axes, "no validation results")
@@ -337,7 +338,6 @@ DRAW: dict[str, Callable[[Summaries], Figure]] = {
     "translation_links": plot_translations,
     "language_scores": plot_scores,
     "message_gaps": plot_gaps,
-    "validation": plot_validation,
 }
 
 
@@ -347,11 +347,18 @@ def save_png(figure: Figure, path: Path) -> None:
 
 
 def draw_all(s: Summaries, folder: Path) -> list[Path]:
-    """Every figure of FIGURES as <folder>/<name>.png."""
+    """Every figure of TABLE_FIGURES as <folder>/<name>.png."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for spec in FIGURES:
+    for spec in TABLE_FIGURES:
         path = folder / f"{spec.name}.png"
         save_png(DRAW[spec.name](s), path)
         paths.append(path)
     return paths
+
+
+def draw_validation(results: dict[str, Any], path: Path) -> Path:
+    """The validation figure of results.json of the validate step, as `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_png(plot_validation(validation_counts(results)), path)
+    return path
