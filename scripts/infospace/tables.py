@@ -1,4 +1,4 @@
-"""Reading and writing the pipeline's Parquet tables with one fixed writer setting.
+"""Reading and writing the pipeline's Parquet tables with fixed writer settings.
 
 Rows are sorted by the table's sort key and cast to its Arrow schema (scripts/infospace/schema.py) before writing,
 so the same rows always give the same bytes.
@@ -25,6 +25,10 @@ PARQUET_SETTINGS = {
     "write_statistics": True,
     "data_page_version": "2.0",
 }
+# The tables between steps are never published, and each is read once or twice: zstd's default level writes them
+# about four times as fast as level 9 (80 MB of paragraphs: 0.18 s against 0.75 s), at about 1.3 times the size.
+# The dataset's data files keep PARQUET_SETTINGS (infospace.package).
+STEP_TABLE_SETTINGS = {**PARQUET_SETTINGS, "compression_level": 3}
 
 
 def to_arrow(frame: pl.DataFrame, table: str, stage: str = "split") -> pa.Table:
@@ -49,7 +53,7 @@ def write_table(frame: pl.DataFrame, table: str, path: str | Path, stage: str = 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(arrow, tmp, **PARQUET_SETTINGS)
+    pq.write_table(arrow, tmp, **STEP_TABLE_SETTINGS)
     os.replace(tmp, path)
 
 
