@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -332,6 +332,19 @@ def _prefix_match(a: str, b: str, min_prefix: int) -> bool:
     return long_.startswith(stem)
 
 
+def _candidates(names: Iterable[str], compares_a_letter: bool) -> Callable[[str], Iterable[str]]:
+    """For a name, the names of `names` it can prefix-match: those with the same first letter when every match
+    compares at least one letter, else all. The entity score of a candidate pair compared every name of one post
+    with every name of the other, and most of them start differently."""
+    names = list(names)
+    if not compares_a_letter:
+        return lambda name: names
+    by_first: dict[str, list[str]] = {}
+    for other in names:
+        by_first.setdefault(other[0], []).append(other)
+    return lambda name: by_first.get(name[0], ())
+
+
 def _dice(a: frozenset, b: frozenset) -> float:
     return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
@@ -345,8 +358,11 @@ def weighted_dice(a: frozenset, b: frozenset, weight: Mapping[Any, float]) -> fl
 def entity_score(a: frozenset[str], b: frozenset[str], weight: Mapping[str, float], min_prefix: int
                  ) -> tuple[float, list[str]]:
     """Weighted share of entities matched across the pair (Dice over rarity weights); also the matched names."""
-    matched_a = {x for x in a if any(_prefix_match(x, y, min_prefix) for y in b)}
-    matched_b = {y for y in b if any(_prefix_match(x, y, min_prefix) for x in matched_a)}
+    compares_a_letter = min_prefix >= 1 and "" not in a and "" not in b  # the stem is never empty
+    in_b = _candidates(b, compares_a_letter)
+    matched_a = {x for x in a if any(_prefix_match(x, y, min_prefix) for y in in_b(x))}
+    in_matched_a = _candidates(matched_a, compares_a_letter)
+    matched_b = {y for y in b if any(_prefix_match(x, y, min_prefix) for x in in_matched_a(y))}
     total = sum(weight[x] for x in a) + sum(weight[y] for y in b)
     score = (sum(weight[x] for x in matched_a) + sum(weight[y] for y in matched_b)) / total if total else 0.0
     return score, sorted(matched_a)
