@@ -25,7 +25,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import polars as pl
@@ -185,7 +185,7 @@ class ChunkedSets:
     parts: list[ShingleSets]
     part: np.ndarray
     slot: np.ndarray
-    unique: bool = True
+    unique: ClassVar[bool] = True  # always: every part is built by unique_rows
 
     def row(self, i: int) -> np.ndarray:
         return self.parts[self.part[i]].row(self.slot[i])
