@@ -55,6 +55,7 @@ localrules:
     lock_splits,
     publish,
     validation_figure,
+    release,
 
 
 include: "rules/common.smk"
@@ -71,5 +72,5 @@ rule all:
     """Build, validate and package the dataset."""
     default_target: True
     input:
-        rules.package.output.dataset,
+        rules.release.output.dataset,
         rules.validation_figure.output.validation,

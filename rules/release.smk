@@ -1,5 +1,6 @@
-# Release: the great-expectations gate, then the packaged, versioned dataset. Packaging depends on the gate's
-# success marker, so a failed validation can never produce or overwrite a packaged dataset.
+# Release: the great-expectations gate, and beside it the figures and the packaged, versioned dataset folder. Only
+# `release` depends on the gate's success marker and writes results/dataset/, so a failed validation can never
+# produce or overwrite the dataset.
 
 
 rule provenance:
@@ -110,10 +111,10 @@ rule validation_figure:
 
 
 rule package:
-    """Package the validated tables as a versioned Hugging Face dataset with card, citation and checksums."""
+    """Package the final tables as a versioned Hugging Face dataset with card, citation and checksums."""
     input:
-        code=step_code("package", "card", "sources", "figures"),
-        passed=rules.validate.output.passed,
+        # Built while the gate runs; `release` publishes it only once the gate has passed.
+        code=step_code("package", "card", "sources", "figures", "release"),
         documents=rules.validate.input.documents,
         paragraphs=rules.validate.input.paragraphs,
         audit=rules.validate.input.audit,
@@ -127,8 +128,7 @@ rule package:
         data_terms="LICENSE-DATA.md",
         **{f"figure_{name}": path for name, path in rules.figures.output.items()},
     output:
-        # update(): Snakemake keeps the previous dataset while the job runs and restores it if the job fails.
-        dataset=update(directory("results/dataset")),
+        dataset=directory("results/package/dataset"),
     params:
         dataset=lookup(within=config, dpath="dataset"),
         layout=lookup(within=config, dpath="package"),
@@ -143,6 +143,27 @@ rule package:
         "../envs/pipeline.yaml"
     script:
         "../scripts/run_package.py"
+
+
+rule release:
+    """Once the gate has passed, check the packaged folder against its SHA256SUMS and put it in place as results/dataset/."""
+    input:
+        code=step_code("release"),
+        passed=rules.validate.output.passed,
+        package=rules.package.output.dataset,
+    output:
+        # update(): Snakemake keeps the previous dataset while the job runs and restores it if the job fails.
+        dataset=update(directory("results/dataset")),
+    resources:
+        mem_mb=LIGHT_JOB["mem_mb"],
+        runtime=LIGHT_JOB["runtime"],
+        cpus_per_task=LIGHT_JOB["cpus_per_task"],
+    log:
+        "logs/release.log",
+    conda:
+        "../envs/pipeline.yaml"
+    script:
+        "../scripts/run_release.py"
 
 
 rule lock_splits:
@@ -168,7 +189,7 @@ rule lock_splits:
 rule publish:
     """Push results/dataset/ to the Hugging Face Hub, tagged with the version (opt-in; needs HF_TOKEN)."""
     input:
-        dataset=rules.package.output.dataset,
+        dataset=rules.release.output.dataset,
         releases="config/releases.yaml",
     output:
         receipt="results/publish/{repo_owner}/{repo_name}.json",

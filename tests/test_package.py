@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from infospace import card, package
+from infospace import card, package, release
 from infospace.schema import SPLITS, TABLES, UNDETERMINED_LANGUAGE, schema_for
 from infospace.tables import PARQUET_SETTINGS
 
@@ -284,7 +284,7 @@ def test_card_tools_are_the_packages_each_step_imports():
                "translation": ["translation"], "split": ["split"], "assemble": ["assemble"],
                "provenance": ["provenance"], "validate": ["validate"], "figures": ["figures"],
                "validation_figure": ["figures"],
-               "package": ["package", "card", "tables"]}
+               "package": ["package", "card", "tables"], "release": ["release"]}
     distributions = packages_distributions()
 
     def normalize(name: str) -> str:
@@ -355,6 +355,26 @@ def test_build_is_deterministic_and_atomic(tmp_path: Path, synthetic_dataset: Pa
         package.build_dataset(inputs(changed, releases={"0.1.0": "0" * 64}), target)
     assert folder_bytes(target) == before  # the earlier dataset is untouched
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dataset"]  # no staging left behind
+
+
+def test_release_copies_the_checked_folder_and_refuses_a_changed_one(tmp_path: Path, synthetic_dataset: Path):
+    """`release` puts an exact copy of the packaged folder in place, and refuses one whose files do not match its
+    SHA256SUMS (a file changed or missing after packaging), leaving the earlier dataset as it was."""
+    built, target = tmp_path / "package", tmp_path / "results" / "dataset"
+    shutil.copytree(synthetic_dataset, built)
+    release.release_dataset(built, target)
+    assert folder_bytes(target) == folder_bytes(synthetic_dataset)
+    before = folder_bytes(target)
+
+    data_file = sorted(built.glob("data/documents/*.parquet"))[0]
+    data_file.write_bytes(data_file.read_bytes() + b"\0")
+    with pytest.raises(release.ReleaseCheckError, match=re.escape(f"{data_file.name}: sha256")):
+        release.release_dataset(built, target)
+    data_file.unlink()
+    with pytest.raises(release.ReleaseCheckError, match="listed in SHA256SUMS but missing"):
+        release.release_dataset(built, target)
+    assert folder_bytes(target) == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["dataset"]  # no staging left behind
 
 
 def test_citation_validates_against_cff_schema(synthetic_dataset: Path):

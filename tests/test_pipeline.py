@@ -58,16 +58,17 @@ def test_editing_a_step_module_reruns_that_step(built_project: Path, tmp_path: P
     assert planned_rules(project) == set()
     card = project / "scripts" / "infospace" / "card.py"
     card.write_text(card.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    assert planned_rules(project) == {"package", "all"}
+    assert planned_rules(project) == {"package", "release", "all"}
 
 
-def test_the_figures_do_not_wait_for_the_gate_but_the_package_does(built_project: Path, tmp_path: Path):
-    """Rerunning the gate reruns what it feeds (the validation figure, the package), not the table figures, which
-    run beside it."""
+def test_the_figures_and_the_package_do_not_wait_for_the_gate_but_the_release_does(built_project: Path,
+                                                                                   tmp_path: Path):
+    """Rerunning the gate reruns what it feeds (the validation figure, the release of the dataset), not the figures
+    or the package, which run beside it."""
     project = copy_project(tmp_path / "project")
     shutil.copytree(built_project / "results", project / "results")
     shutil.copytree(built_project / ".snakemake", project / ".snakemake")
     result = run_snakemake(project, "--dry-run", "--forcerun", "validate")
     assert result.returncode == 0, result.stderr[-3000:]
     planned = set(re.findall(r"^rule (\w+):", result.stdout + result.stderr, flags=re.MULTILINE))
-    assert planned == {"validate", "validation_figure", "package", "all"}
+    assert planned == {"validate", "validation_figure", "release", "all"}

@@ -145,14 +145,16 @@ STEPS = [
      "rows.", ["polars"]),
     ("Provenance check", "provenance", "Per shard: every kept paragraph and audit row maps back to its raw bytes, "
      "and together they cover every record and every non-blank byte.", ["polars", "pyarrow"]),
-    ("Validation gate", "validate", "Runs the great-expectations suites; nothing unvalidated is packaged.",
+    ("Validation gate", "validate", "Runs the great-expectations suites; nothing unvalidated is released.",
      ["great-expectations", "pandas", "polars", "pyarrow"]),
     ("Figures", "figures", "Draws the figures of this card and of the Snakemake report from the final tables "
      "while the gate runs; only a passed gate publishes them.", ["matplotlib", "numpy", "polars"]),
     ("Validation figure", "validation_figure", "Draws the gate's results per suite for the Snakemake report.",
      ["matplotlib", "numpy", "polars"]),
-    ("Packaging", "package", "Writes Parquet, this card, CITATION.cff, croissant.json and SHA256SUMS.",
-     ["numpy", "pyarrow", "polars", "pyyaml"]),
+    ("Packaging", "package", "Writes Parquet, this card, CITATION.cff, croissant.json and SHA256SUMS while the gate "
+     "runs.", ["numpy", "pyarrow", "polars", "pyyaml"]),
+    ("Release", "release", "Once the gate has passed, checks the packaged files against SHA256SUMS and puts them in "
+     "place as the dataset.", []),
     ("Workflow", "all", "Runs every step above.", ["snakemake"]),
 ]
 # Steps whose packages produce the machine-generated labels (decoding repair, language, duplicates and translations);
@@ -543,7 +545,8 @@ def section_provenance(f: CardFacts) -> str:
 
 
 def section_processing(f: CardFacts) -> str:
-    rows = [[step, f"`{rule}`", what, ", ".join(f"{p} {tool_version(p)}" for p in packages)]
+    rows = [[step, f"`{rule}`", what,
+             ", ".join(f"{p} {tool_version(p)}" for p in packages) or "Python standard library"]
             for step, rule, what, packages in STEPS]
     return ("## Collection and processing\n\n" + RAI_DATA_COLLECTION + "\n\n"
             + table(["step", "rule", "what it does", "tools and versions"], rows)

@@ -1,6 +1,7 @@
-"""Package the validated tables as a versioned dataset folder that can be pushed to the Hugging Face Hub as it is.
+"""Package the final tables as a versioned dataset folder that can be pushed to the Hugging Face Hub as it is.
 
-Layout of results/dataset/:
+The folder is built in results/package/dataset/ while the gate runs; `release` (infospace/release.py) copies it
+to results/dataset/ once the gate has passed. Layout of the folder:
 
     README.md                                  the card (YAML front matter + text; scripts/infospace/card.py)
     CITATION.cff                               CFF 1.2.0, type dataset, with version and fingerprint
@@ -17,7 +18,7 @@ CHANGELOG.md is edited by hand at release time. config/releases.yaml maps each r
 with a different fingerprint is refused (`check_release`).
 
 The folder is built in a hidden sibling directory and renamed into place, so a failed build never leaves a
-half-written dataset and never touches an earlier one.
+half-written folder and never touches an earlier one.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import re
 import shutil
 import tempfile
@@ -41,6 +41,7 @@ import yaml
 
 from infospace import card
 from infospace.figures import FIGURES
+from infospace.release import SUMS_NAME, replace_dir
 from infospace.schema import SPLITS, TABLES, UNDETERMINED_LANGUAGE, schema_for
 from infospace.sources import sha256_file
 from infospace.tables import PARQUET_SETTINGS, to_arrow
@@ -53,7 +54,6 @@ CONFIGS = tuple(sorted(TABLES, key=lambda name: (name != DEFAULT_CONFIG, name no
 # The one split of tables without a `split` column. Not "all": datasets reserves that name for the union of splits.
 ALL_SPLIT = "full"
 
-SUMS_NAME = "SHA256SUMS"
 CROISSANT_NAME = "croissant.json"
 # Files listed in SHA256SUMS, and so covered by the fingerprint: every data file, croissant.json and LICENSE-DATA.md.
 FINGERPRINTED_PREFIXES = ("data/",)
@@ -594,19 +594,3 @@ def copy_figures(figures: dict[str, Path], root: Path) -> list[tuple[str, str, s
             shutil.copyfile(figures[spec.name], root / rel)
             shown.append((rel, spec.title, spec.caption))
     return shown
-
-
-def replace_dir(staging: Path, target: Path) -> None:
-    """Put `staging` in the place of `target`: two renames on one file system, rolled back on failure."""
-    old = target.with_name(f".{target.name}.previous")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        os.replace(target, old)
-    try:
-        os.replace(staging, target)
-    except BaseException:
-        if old.exists():
-            os.replace(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
