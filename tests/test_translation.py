@@ -204,3 +204,30 @@ def test_scoring_in_chunks_gives_the_same_links(monkeypatch) -> None:
     monkeypatch.setattr(translation, "SCORE_CHUNK_PAIRS", 7)
     chunked = translation.link_translations(feed, config).report
     assert chunked == whole and whole["links"] and whole["rejected"]
+
+
+def test_early_rejection_keeps_exactly_the_pairs_full_scoring_keeps() -> None:
+    """`score_pair(..., min_score=m)` skips most of the work on pairs that cannot reach m; on every candidate pair
+    of the labelled feed it keeps exactly the pairs whose full score reaches m, with the same score and evidence."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from translation_eval import labelled_feed, load_pairs
+
+    import infospace.translation as translation
+
+    config = translation.translation_config(
+        yaml.safe_load((REPO / "config" / "config.yaml").read_text(encoding="utf-8"))["translation"])
+    feed, _ = labelled_feed(load_pairs())
+    documents = feed.select("doc_id", "source_id", "position", "language", "n_chars").join(
+        translation.translation_features(feed, config), on="doc_id").sort("doc_id")
+    evidence = translation.evidence_of(documents)
+    rarity = translation.rarity_weights(documents)
+    pairs = list(translation.candidate_pairs(documents, config).iter_rows())
+    assert len(pairs) > 100
+    kept = rejected = 0
+    for min_score in (config.threshold / 2, 0.05, 0.0):
+        for a, b in pairs:
+            full = translation.score_pair(evidence[a], evidence[b], rarity, config)
+            early = translation.score_pair(evidence[a], evidence[b], rarity, config, min_score=min_score)
+            assert early == (full if full.score >= min_score else None), (a, b, min_score)
+            kept, rejected = kept + (early is not None), rejected + (early is None)
+    assert kept and rejected

@@ -306,12 +306,12 @@ def band_keys(sets: ShingleSets, config: LevelConfig) -> np.ndarray:
         matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
             sets.hashes[offsets[0]:offsets[-1]], (offsets - offsets[0]).astype(np.uint64), config.num_perm,
             config.seed)
-        digests = np.asarray(matrix.to_rows(), dtype=np.uint64)
-        for band in range(config.num_bands):
-            key = np.full(end - start, np.uint64(band), dtype=np.uint64)
-            for j in range(band * rows_per_band, (band + 1) * rows_per_band):
-                key = _mix64(key * np.uint64(0x100000001B3) + digests[:, j])
-            keys[start:end, band] = key
+        # Row j of band b is digest column b * rows_per_band + j: all bands are mixed at once, a row at a time.
+        digests = np.asarray(matrix.to_rows(), dtype=np.uint64).reshape(end - start, config.num_bands, rows_per_band)
+        key = np.broadcast_to(np.arange(config.num_bands, dtype=np.uint64), (end - start, config.num_bands))
+        for j in range(rows_per_band):
+            key = _mix64(key * np.uint64(0x100000001B3) + digests[:, :, j])
+        keys[start:end] = key
     return keys
 
 

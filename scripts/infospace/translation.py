@@ -383,9 +383,21 @@ class Rarity:
     glossary: Mapping[int, float]
 
 
-def score_pair(a: Evidence, b: Evidence, rarity: Rarity, config: TranslationConfig) -> Link:
-    entities, matched = entity_score(a.entities, b.entities, rarity.entities, config.min_prefix)
+def score_pair(a: Evidence, b: Evidence, rarity: Rarity, config: TranslationConfig,
+               min_score: float | None = None) -> Link | None:
+    """The pair's score and evidence; None when `min_score` is given and the (rounded) score is below it.
+
+    Most candidate pairs score 0, by their length ratio or by sharing fewer than `min_shared` items. With a
+    positive `min_score` those are rejected before the names are matched (at most every name of `a` can match),
+    and the evidence is built only for pairs that are kept.
+    """
+    early = min_score is not None and min_score > 0
     length_ratio = min(a.n_chars, b.n_chars) / max(a.n_chars, b.n_chars, 1)
+    shared_numbers, shared_glossary = a.numbers & b.numbers, a.glossary & b.glossary
+    if early and (length_ratio < config.min_length_ratio
+                  or len(shared_numbers) + len(a.entities) + len(shared_glossary) < config.min_shared):
+        return None
+    entities, matched = entity_score(a.entities, b.entities, rarity.entities, config.min_prefix)
     same_feed = a.source_id == b.source_id
     gap = abs(a.position - b.position) if same_feed else None
     minutes = abs(a.minute - b.minute) if same_feed and a.minute is not None and b.minute is not None else None
@@ -404,19 +416,22 @@ def score_pair(a: Evidence, b: Evidence, rarity: Rarity, config: TranslationConf
                "entities": not (a.entities or b.entities), "glossary": not (a.glossary or b.glossary)}
     known = [k for k in features if not unknown.get(k)]
     score = sum(config.weights[k] * features[k] for k in known) / (sum(config.weights[k] for k in known) or 1.0)
-    shared = len(a.numbers & b.numbers) + len(matched) + len(a.glossary & b.glossary)
+    shared = len(shared_numbers) + len(matched) + len(shared_glossary)
     if length_ratio < config.min_length_ratio or shared < config.min_shared:
         score = 0.0
+    score = round(score, 4)
+    if min_score is not None and score < min_score:
+        return None
     evidence = {
         "features": {k: round(v, 4) for k, v in features.items()},
         "languages": [a.language, b.language],
-        "shared_numbers": sorted(a.numbers & b.numbers),
+        "shared_numbers": sorted(shared_numbers),
         "matched_entities": matched,
-        "shared_glossary": sorted(config.glossary.concept_name(i) for i in a.glossary & b.glossary),
+        "shared_glossary": sorted(config.glossary.concept_name(i) for i in shared_glossary),
         "position_gap": gap,
         "minutes_apart": minutes,
     }
-    return Link(a.doc_id, b.doc_id, round(score, 4), evidence)
+    return Link(a.doc_id, b.doc_id, score, evidence)
 
 
 def candidate_pairs(documents: pl.DataFrame, config: TranslationConfig) -> pl.DataFrame:
@@ -508,8 +523,8 @@ def scored_links(documents: pl.DataFrame, pairs: pl.DataFrame, rarity: Rarity, c
         involved = pl.concat([part["doc_a"], part["doc_b"]]).unique()
         evidence = evidence_of(documents.filter(pl.col("doc_id").is_in(involved.implode())))
         for a, b in part.iter_rows():
-            link = score_pair(evidence[a], evidence[b], rarity, config)
-            if link.score >= config.threshold / 2:
+            link = score_pair(evidence[a], evidence[b], rarity, config, min_score=config.threshold / 2)
+            if link is not None:
                 kept.append(link)
     return kept
 
