@@ -16,6 +16,8 @@ rule provenance:
         problems="results/validation/provenance/{source}/{shard}.json",
     params:
         source=parse_entry,
+    # The gate is the longest job at the end: its inputs go before the figures and the package, which run beside it.
+    priority: 1
     resources:
         mem_mb=SHARD_JOB["mem_mb"],
         runtime=SHARD_JOB["runtime"],
@@ -51,6 +53,7 @@ rule validate:
         validate=lookup(within=config, dpath="validate"),
         languages=lookup(within=config, dpath="langid/languages"),
         failure_report="results/validation/failed",
+    priority: 1
     resources:
         mem_mb=CORPUS_JOB["mem_mb"],
         runtime=CORPUS_JOB["runtime"],
