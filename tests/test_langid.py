@@ -14,6 +14,7 @@ import pytest
 
 from infospace.langid import UND, Detector, LangidConfig, build_detector, count_letters, evidence_text, tag_document
 from infospace.langid import add_language_columns, cyrillic_words, dictionary_paths, dominant_script, tag_paragraph
+from infospace.langid import tag_paragraphs
 from infospace.langid import word_classes, word_list_factors
 from infospace.schema import schema_for
 from infospace.tables import to_arrow
@@ -48,6 +49,15 @@ def test_seed_paragraphs_of_20_letters_are_tagged_correctly(detector: Detector) 
             if tag.language != row["label"]:
                 wrong.append((row["source"], row["line"], row["label"], tag))
     assert wrong == []
+
+
+def test_tagging_in_batches_gives_each_paragraph_its_own_tag(detector: Detector,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # Batches of 3, texts repeated within and across batches, short and hashtag-only lines among them.
+    monkeypatch.setattr("infospace.langid.FASTTEXT_BATCH", 3)
+    texts = [row["text"] for row in seed_rows()][:40]
+    texts = texts + ["#Минск", "ok", ""] + texts[::-3] + texts[:2]
+    assert tag_paragraphs(texts, detector, CONFIG) == [tag_paragraph(text, detector, CONFIG) for text in texts]
 
 
 def test_no_seed_paragraph_gets_a_wrong_language_above_threshold(detector: Detector) -> None:

@@ -343,6 +343,23 @@ def test_duplicate_id_fails_documents_suite(tmp_path: Path) -> None:
     assert ("documents", "expect_column_values_to_be_unique", "doc_id") in found
 
 
+def test_a_failed_batch_is_validated_again_to_name_its_offending_rows(tmp_path: Path) -> None:
+    # Batches are checked with BASIC results; a failed one again with SUMMARY and the ids, under the same run id.
+    tables = good_tables()
+    frames = gx_frames(replace(tables, documents=pl.concat([tables.documents, tables.documents.head(1)])))
+    duplicated = tables.documents["doc_id"][0]
+    results, failures = run_suites({"documents": frames["documents"], "paragraphs": frames["paragraphs"]}, CONFIG,
+                                   tmp_path / "docs")
+    [failure] = [f for f in failures if f.expectation == "expect_column_values_to_be_unique"]
+    assert failure.result["partial_unexpected_index_list"] == [{"doc_id": duplicated}] * 2
+    assert f"offending: {{'doc_id': {duplicated!r}}}" in failure.describe()
+    passed = results["paragraphs"]["all rows"]["results"]
+    assert passed and all("partial_unexpected_index_list" not in r["result"] for r in passed)
+    # One page per batch in Data Docs: the detailed run replaced the first one.
+    pages = sorted(p.parent.parent.parent.name for p in (tmp_path / "docs" / "validations").rglob("*.html"))
+    assert pages == ["documents", "paragraphs"]
+
+
 def test_unknown_language_fails_documents_and_paragraphs_suites(tmp_path: Path) -> None:
     tables = good_tables()
     frames = gx_frames(replace(tables, documents=tables.documents.with_columns(language=pl.lit("xx")),

@@ -39,6 +39,7 @@ when the fused score is under `min_score`.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -450,18 +451,40 @@ def probability(value: float) -> float:
     return round(min(1.0, max(0.0, value)), 6)
 
 
-def tag_paragraph(text: str, detector: Detector, config: LangidConfig) -> Tag:
-    """Language (ISO 639-1 or `und`), score in [0, 1] and ISO 15924 script of one paragraph."""
+class Evidence(NamedTuple):
+    """What language ID reads of a paragraph: its script, the text without hashtags, mentions and links, the letters
+    of that text, and its Cyrillic letters when already known (None: not counted yet)."""
+
+    script: str
+    text: str
+    letters: int
+    cyrillic: str | None
+
+
+def paragraph_evidence(text: str) -> Evidence:
     text_letters = letters_of(text)
     script = dominant_script(text, text_letters)
     if may_hold_non_evidence(text):
         evidence = evidence_text(text)
-        letters, cyrillic = count_letters(evidence), None
-    else:  # the evidence is the text: reuse its letters
-        evidence, letters, cyrillic = text, text_letters.count, text_letters.cyrillic
+        return Evidence(script, evidence, count_letters(evidence), None)
+    return Evidence(script, text, text_letters.count, text_letters.cyrillic)  # the evidence is the text
+
+
+def tag_paragraph(text: str, detector: Detector, config: LangidConfig) -> Tag:
+    """Language (ISO 639-1 or `und`), score in [0, 1] and ISO 15924 script of one paragraph."""
+    evidence = paragraph_evidence(text)
+    fasttext_probabilities = (detector.fasttext_probabilities(evidence.text)
+                              if evidence.letters >= config.min_letters else {})
+    return decide(evidence, fasttext_probabilities, detector, config)
+
+
+def decide(paragraph: Evidence, fasttext_probabilities: Mapping[str, float], detector: Detector,
+           config: LangidConfig) -> Tag:
+    """The tag of a paragraph from its evidence and fastText's top-10 probabilities on it (the module docstring
+    gives the rule)."""
+    script, evidence, letters, cyrillic = paragraph
     if letters < config.min_letters:
         return Tag(UND, 0.0, script, letters)
-    fasttext_probabilities = detector.fasttext_probabilities(evidence)
     if (
         letters >= config.other_language_min_letters
         and other_language_probability(fasttext_probabilities, config.languages) >= config.other_language_probability
@@ -512,15 +535,28 @@ def word_lists_agree(language: str, word_lists: Mapping[str, float], margin: flo
         factor <= margin for other, factor in word_lists.items() if other != language and other in ALPHABETS)
 
 
+FASTTEXT_BATCH = 16384  # paragraphs whose fastText probabilities are computed in one run
+
+
 def tag_paragraphs(texts: Iterable[str], detector: Detector, config: LangidConfig) -> list[Tag]:
-    """Tags of many paragraphs; a text seen before in this call is not tagged again (channels repeat lines)."""
+    """Tags of many paragraphs (as `tag_paragraph`); a text seen before in this call is not tagged again (channels
+    repeat lines).
+
+    fastText runs on FASTTEXT_BATCH new paragraphs at a time before any of them is decided: run between lingua's and
+    the word lists' lookups, its tables fall out of the CPU caches (the paragraphs of 50,000 synthetic posts took
+    21.3 s that way, 17.9 s in batches, with the same tags).
+    """
     seen: dict[str, Tag] = {}
-    tags = []
-    for text in texts:
-        tag = seen.get(text)
-        if tag is None:
-            tag = seen[text] = tag_paragraph(text, detector, config)
-        tags.append(tag)
+    tags: list[Tag] = []
+    texts = iter(texts)
+    while chunk := list(itertools.islice(texts, FASTTEXT_BATCH)):
+        new = [text for text in dict.fromkeys(chunk) if text not in seen]
+        evidence = [paragraph_evidence(text) for text in new]
+        probabilities = [detector.fasttext_probabilities(e.text) if e.letters >= config.min_letters else {}
+                         for e in evidence]
+        for text, paragraph, fasttext_probabilities in zip(new, evidence, probabilities, strict=True):
+            seen[text] = decide(paragraph, fasttext_probabilities, detector, config)
+        tags += map(seen.__getitem__, chunk)
     return tags
 
 
