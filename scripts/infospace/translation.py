@@ -313,12 +313,12 @@ def minutes_known(documents: pl.DataFrame) -> pl.Series:
 
 def translation_features(documents: pl.DataFrame, config: TranslationConfig) -> pl.DataFrame:
     """Per document (doc_id, text, published, published_precision): its time to the minute, numbers, entity
-    skeletons and glossary concepts, sorted (per-shard job)."""
-    numbers, entities, glossary = [], [], []
-    for text in progress(documents["text"].to_list(), "translation features", "documents"):
-        numbers.append(sorted(numbers_in(text)))
-        entities.append(sorted(entities_in(text)))
-        glossary.append(sorted(glossary_in(text, config.glossary)))
+    skeletons and glossary concepts, sorted (per-shard job). One kind of feature at a time over all texts: each
+    kind's regular expressions then stay in the CPU caches (a few per cent faster than all three per text)."""
+    texts = documents["text"].to_list()
+    numbers = [sorted(numbers_in(text)) for text in progress(texts, "translation features: numbers", "documents")]
+    entities = [sorted(entities_in(text)) for text in texts]
+    glossary = [sorted(glossary_in(text, config.glossary)) for text in texts]
     return pl.DataFrame({"doc_id": documents["doc_id"], "minute": minutes_known(documents), "numbers": numbers,
                          "entities": entities, "glossary": glossary}, schema=FEATURE_SCHEMA)
 
