@@ -462,6 +462,7 @@ class Evidence(NamedTuple):
 
 
 def paragraph_evidence(text: str) -> Evidence:
+    """The evidence of one paragraph, its letters counted once when it holds no hashtag, mention or link."""
     text_letters = letters_of(text)
     script = dominant_script(text, text_letters)
     if may_hold_non_evidence(text):
