@@ -543,9 +543,9 @@ def tag_paragraphs(texts: Iterable[str], detector: Detector, config: LangidConfi
     """Tags of many paragraphs (as `tag_paragraph`); a text seen before in this call is not tagged again (channels
     repeat lines).
 
-    fastText runs on FASTTEXT_BATCH new paragraphs at a time before any of them is decided: run between lingua's and
-    the word lists' lookups, its tables fall out of the CPU caches (the paragraphs of 50,000 synthetic posts took
-    21.3 s that way, 17.9 s in batches, with the same tags).
+    fastText runs on FASTTEXT_BATCH new paragraphs at a time before any of them is decided. Run between lingua's and
+    the word lists' lookups it was slower, most likely because its tables fall out of the CPU caches: the paragraphs
+    of 50,000 synthetic posts took 21.3 s that way, 17.9 s in batches, with the same tags.
     """
     seen: dict[str, Tag] = {}
     tags: list[Tag] = []
