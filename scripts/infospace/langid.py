@@ -474,9 +474,12 @@ def paragraph_evidence(text: str) -> Evidence:
 def tag_paragraph(text: str, detector: Detector, config: LangidConfig) -> Tag:
     """Language (ISO 639-1 or `und`), score in [0, 1] and ISO 15924 script of one paragraph."""
     evidence = paragraph_evidence(text)
-    fasttext_probabilities = (detector.fasttext_probabilities(evidence.text)
-                              if evidence.letters >= config.min_letters else {})
-    return decide(evidence, fasttext_probabilities, detector, config)
+    return decide(evidence, fasttext_of(evidence, detector, config), detector, config)
+
+
+def fasttext_of(paragraph: Evidence, detector: Detector, config: LangidConfig) -> dict[str, float]:
+    """fastText's top-10 probabilities on the paragraph's evidence; none when it has too few letters to tag."""
+    return detector.fasttext_probabilities(paragraph.text) if paragraph.letters >= config.min_letters else {}
 
 
 def decide(paragraph: Evidence, fasttext_probabilities: Mapping[str, float], detector: Detector,
@@ -553,8 +556,7 @@ def tag_paragraphs(texts: Iterable[str], detector: Detector, config: LangidConfi
     while chunk := list(itertools.islice(texts, FASTTEXT_BATCH)):
         new = [text for text in dict.fromkeys(chunk) if text not in seen]
         evidence = [paragraph_evidence(text) for text in new]
-        probabilities = [detector.fasttext_probabilities(e.text) if e.letters >= config.min_letters else {}
-                         for e in evidence]
+        probabilities = [fasttext_of(paragraph, detector, config) for paragraph in evidence]
         for text, paragraph, fasttext_probabilities in zip(new, evidence, probabilities, strict=True):
             seen[text] = decide(paragraph, fasttext_probabilities, detector, config)
         tags += map(seen.__getitem__, chunk)

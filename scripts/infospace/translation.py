@@ -564,8 +564,7 @@ def link_translations(documents: pl.DataFrame,
         "threshold": cfg.threshold,
         "weights": dict(sorted(cfg.weights.items())),
         "links": [{"group": groups[x["doc_a"]], **x} for x in as_json if (x["doc_a"], x["doc_b"]) in accepted_keys],
-        "rejected": [x for x in as_json if (x["doc_a"], x["doc_b"]) not in accepted_keys
-                     and x["score"] >= cfg.threshold / 2],
+        "rejected": [x for x in as_json if (x["doc_a"], x["doc_b"]) not in accepted_keys],  # scored_links' cut-off
     }
     return TranslationResult(groups=groups, report=report)
 
