@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import shutil
 import socket
 import sys
 import tempfile
@@ -440,14 +441,17 @@ def test_seeds_pass_the_gate_with_three_non_empty_splits(built_project: Path) ->
 
 
 @pytest.mark.parametrize("corruption", ["duplicate_id", "unknown_language", "two_splits"])
-def test_corrupted_table_stops_the_pipeline_at_validate(built_project: Path, corruption: str) -> None:
+def test_corrupted_table_stops_the_pipeline_at_validate(built_project: Path, corruption: str, tmp_path: Path) -> None:
+    """A copy of the built project (its results and Snakemake's records, so nothing else is due) with one final table
+    corrupted: the gate fails the run and leaves the earlier dataset as it was."""
     from conftest import run_snakemake
 
-    dataset = built_project / "results" / "dataset"
+    project = tmp_path / "project"
+    shutil.copytree(built_project, project, symlinks=True)
+    dataset = project / "results" / "dataset"
     before = _hashes(dataset)
     assert before, "the built project has a packaged dataset"
-    path = sorted((built_project / "results" / "tables").glob("telegram-*/00000/documents.parquet"))[0]
-    original = path.read_bytes()
+    path = sorted((project / "results" / "tables").glob("telegram-*/00000/documents.parquet"))[0]
     documents = pl.read_parquet(path)
     if corruption == "duplicate_id":
         corrupted, expected = pl.concat([documents, documents.head(1)]), "expect_column_values_to_be_unique"
@@ -457,19 +461,14 @@ def test_corrupted_table_stops_the_pipeline_at_validate(built_project: Path, cor
         twin = documents.head(1).with_columns(
             split=pl.when(pl.col("split") == "test").then(pl.lit("train")).otherwise(pl.lit("test")))
         corrupted, expected = pl.concat([documents, twin]), "id_in_one_split"
-    try:
-        pq.write_table(to_arrow(corrupted, "documents").sort_by([("doc_id", "ascending")]), path)
-        result = run_snakemake(built_project, "--forcerun", "validate")
-        output = result.stdout + result.stderr
-        assert result.returncode != 0, output[-3000:]
-        assert "validate" in output and expected in output, output[-3000:]
-        assert not (built_project / "results/validation/passed").exists()
-        assert _hashes(dataset) == before
-        assert (built_project / "results/validation/failed/data_docs/index.html").is_file()
-    finally:
-        # Restore the table and the gate so the other parametrized cases start from a built project.
-        path.write_bytes(original)
-        run_snakemake(built_project, "--forcerun", "validate")
+    pq.write_table(to_arrow(corrupted, "documents").sort_by([("doc_id", "ascending")]), path)
+    result = run_snakemake(project, "--forcerun", "validate")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-3000:]
+    assert "validate" in output and expected in output, output[-3000:]
+    assert not (project / "results/validation/passed").exists()
+    assert _hashes(dataset) == before
+    assert (project / "results/validation/failed/data_docs/index.html").is_file()
 
 
 def test_batches_hold_fewer_rows_when_rows_are_long(tmp_path: Path) -> None:
