@@ -317,8 +317,9 @@ def translation_features(documents: pl.DataFrame, config: TranslationConfig) -> 
     cent faster than all three per text, most likely because each kind's regular expressions stay in the CPU caches."""
     texts = documents["text"].to_list()
     numbers = [sorted(numbers_in(text)) for text in progress(texts, "translation features: numbers", "documents")]
-    entities = [sorted(entities_in(text)) for text in texts]
-    glossary = [sorted(glossary_in(text, config.glossary)) for text in texts]
+    entities = [sorted(entities_in(text)) for text in progress(texts, "translation features: names", "documents")]
+    glossary = [sorted(glossary_in(text, config.glossary))
+                for text in progress(texts, "translation features: glossary", "documents")]
     return pl.DataFrame({"doc_id": documents["doc_id"], "minute": minutes_known(documents), "numbers": numbers,
                          "entities": entities, "glossary": glossary}, schema=FEATURE_SCHEMA)
 
