@@ -422,11 +422,6 @@ def test_missing_column_fails_the_column_list(tmp_path: Path) -> None:
 # --- end to end -----------------------------------------------------------------------------------------------------
 
 
-def _hashes(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def test_seeds_pass_the_gate_with_three_non_empty_splits(built_project: Path) -> None:
     import json
 
@@ -444,12 +439,12 @@ def test_seeds_pass_the_gate_with_three_non_empty_splits(built_project: Path) ->
 def test_corrupted_table_stops_the_pipeline_at_validate(built_project: Path, corruption: str, tmp_path: Path) -> None:
     """A copy of the built project (its results and Snakemake's records, so nothing else is due) with one final table
     corrupted: the gate fails the run and leaves the earlier dataset as it was."""
-    from conftest import run_snakemake
+    from conftest import file_hashes, run_snakemake
 
     project = tmp_path / "project"
     shutil.copytree(built_project, project, symlinks=True)
     dataset = project / "results" / "dataset"
-    before = _hashes(dataset)
+    before = file_hashes(dataset)
     assert before, "the built project has a packaged dataset"
     path = sorted((project / "results" / "tables").glob("telegram-*/00000/documents.parquet"))[0]
     documents = pl.read_parquet(path)
@@ -467,7 +462,7 @@ def test_corrupted_table_stops_the_pipeline_at_validate(built_project: Path, cor
     assert result.returncode != 0, output[-3000:]
     assert "validate" in output and expected in output, output[-3000:]
     assert not (project / "results/validation/passed").exists()
-    assert _hashes(dataset) == before
+    assert file_hashes(dataset) == before
     assert (project / "results/validation/failed/data_docs/index.html").is_file()
 
 
