@@ -50,6 +50,18 @@ def test_every_rule_has_a_conda_env_log_and_docstring():
             assert directive in block, f"rule {name} lacks {directive}"
 
 
+def test_installed_environment_satisfies_every_requirement():
+    """The README installs the lock with --no-deps; `pip check` proves the lock is complete and consistent."""
+    result = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_readme_installs_the_lock_exactly():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    installs = re.findall(r"pip install [^&]*requirements\.lock", readme)
+    assert installs and all("--require-hashes --no-deps" in install for install in installs), installs
+
+
 def test_snakemake_lint_is_clean():
     result = subprocess.run([SNAKEMAKE, "--lint"], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
