@@ -6,6 +6,7 @@ rule langid:
     """Tag every paragraph and document of one shard with its language, score and script."""
     input:
         code=step_code("langid"),
+        model="resources/lid.176.ftz",
         documents=rules.parse.output.documents,
         paragraphs=rules.parse.output.paragraphs,
     output:

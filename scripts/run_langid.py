@@ -21,7 +21,7 @@ def main() -> None:
     paragraphs = pl.read_parquet(snakemake.input.paragraphs)
 
     start = time.perf_counter()
-    detector = build_detector(config)
+    detector = build_detector(config, snakemake.input.model)
     loaded = time.perf_counter()
     documents, paragraphs = add_language_columns(documents, paragraphs, detector, config)
     tagged = time.perf_counter()

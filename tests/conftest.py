@@ -18,8 +18,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 RAW_DIR = REPO / "data" / "raw"
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-PROJECT_FILES = ("Snakefile", "infospace.py", "rules", "profiles", "report", "scripts", "config", "envs", "data", "CHANGELOG.md", "DATASET_CARD.md",
-                 "LICENSE-DATA.md")
+PROJECT_FILES = ("Snakefile", "infospace.py", "rules", "profiles", "report", "resources", "scripts", "config", "envs",
+                 "data", "CHANGELOG.md", "DATASET_CARD.md", "LICENSE-DATA.md")
 # GX result reports and Data Docs record when validation ran; every other output must be byte-identical.
 NOT_REPRODUCIBLE = ("validation/results.json", "validation/data_docs/")
 

