@@ -6,7 +6,9 @@ import polars as pl
 
 from infospace.assemble import assemble_shard
 from infospace.tables import write_table
-from infospace.jobs import append_resources
+from infospace.jobs import append_resources, without_cycle_collection
+
+without_cycle_collection()  # see infospace.jobs
 
 documents, paragraphs, audit = assemble_shard(
     pl.read_parquet(snakemake.input.documents), pl.read_parquet(snakemake.input.paragraphs),

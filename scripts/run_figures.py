@@ -7,7 +7,9 @@ from pathlib import Path
 import polars as pl
 
 from infospace.figures import draw_all, summaries
-from infospace.jobs import append_resources
+from infospace.jobs import append_resources, without_cycle_collection
+
+without_cycle_collection()  # see infospace.jobs
 
 snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 

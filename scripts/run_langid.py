@@ -9,7 +9,9 @@ import polars as pl
 
 from infospace.langid import LangidConfig, add_language_columns, build_detector
 from infospace.tables import write_table
-from infospace.jobs import append_resources
+from infospace.jobs import append_resources, without_cycle_collection
+
+without_cycle_collection()  # see infospace.jobs
 
 snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 

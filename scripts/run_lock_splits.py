@@ -9,7 +9,9 @@ from pathlib import Path
 import polars as pl
 
 from infospace.split import format_split_lock
-from infospace.jobs import append_resources
+from infospace.jobs import append_resources, without_cycle_collection
+
+without_cycle_collection()  # see infospace.jobs
 
 documents = pl.read_parquet(snakemake.input.documents, columns=["doc_id", "split"])
 text = format_split_lock(documents)

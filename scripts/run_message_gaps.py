@@ -6,8 +6,10 @@ from pathlib import Path
 import polars as pl
 
 from infospace.gaps import message_gaps
-from infospace.jobs import append_resources
+from infospace.jobs import append_resources, without_cycle_collection
 from infospace.tables import ShardedTable, write_table
+
+without_cycle_collection()  # see infospace.jobs
 
 exports = set(snakemake.params.exports)
 messages = pl.concat([ShardedTable(snakemake.input.documents).read(["source_id", "record_id"]),

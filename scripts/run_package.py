@@ -5,8 +5,10 @@ import sys
 from pathlib import Path
 
 from infospace.figures import TABLE_FIGURES
-from infospace.jobs import append_resources
+from infospace.jobs import append_resources, without_cycle_collection
 from infospace.package import CONFIGS, DataLayout, PackageInputs, ReleaseError, build_dataset, load_releases
+
+without_cycle_collection()  # see infospace.jobs
 
 # The sharded tables as their per-shard files (sources by id, shards in order); the others one file each.
 tables = {name: [Path(p) for p in (snakemake.input[name] if name in ("documents", "paragraphs", "audit")

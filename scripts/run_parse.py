@@ -3,11 +3,13 @@
 from pathlib import Path
 
 from infospace.clean import CleanRules
-from infospace.jobs import append_resources
+from infospace.jobs import append_resources, without_cycle_collection
 from infospace.parse import parse_shard
 from infospace.records import RecordPolicy
 from infospace.shards import job_shard
 from infospace.tables import write_table
+
+without_cycle_collection()  # see infospace.jobs
 
 source_id, shard_id = snakemake.wildcards.source, snakemake.wildcards.shard
 raw = Path(snakemake.input.raw)

@@ -5,9 +5,11 @@ from pathlib import Path
 
 import polars as pl
 
-from infospace.jobs import append_resources
+from infospace.jobs import append_resources, without_cycle_collection
 from infospace.provenance import shard_problems
 from infospace.shards import job_shard
+
+without_cycle_collection()  # see infospace.jobs
 
 raw = Path(snakemake.input.raw)
 shard, facts = job_shard(snakemake.input.manifest, snakemake.wildcards.shard, raw)

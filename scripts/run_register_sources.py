@@ -7,7 +7,9 @@ from pathlib import Path
 
 from infospace.sources import load_registry, sources_frame
 from infospace.tables import write_table
-from infospace.jobs import append_resources
+from infospace.jobs import append_resources, without_cycle_collection
+
+without_cycle_collection()  # see infospace.jobs
 
 entries = load_registry(Path(snakemake.input.registry), Path(snakemake.input.schema))
 frame = sources_frame(entries, [Path(path) for path in snakemake.input.raw])

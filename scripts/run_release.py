@@ -3,8 +3,10 @@
 import sys
 from pathlib import Path
 
-from infospace.jobs import append_resources
+from infospace.jobs import append_resources, without_cycle_collection
 from infospace.release import ReleaseCheckError, release_dataset
+
+without_cycle_collection()  # see infospace.jobs
 
 snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 

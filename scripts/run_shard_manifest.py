@@ -3,8 +3,10 @@
 import json
 from pathlib import Path
 
-from infospace.jobs import append_resources
+from infospace.jobs import append_resources, without_cycle_collection
 from infospace.shards import format_manifest, source_layout
+
+without_cycle_collection()  # see infospace.jobs
 
 shards, facts = source_layout(Path(snakemake.input.raw), snakemake.params.format, int(snakemake.params.shard_size),
                               snakemake.params.chat)

@@ -8,7 +8,9 @@ import polars as pl
 from infospace.dedup import dedup_config
 from infospace.signatures import document_signatures, paragraph_signatures
 from infospace.translation import load_glossary, translation_config
-from infospace.jobs import append_resources
+from infospace.jobs import append_resources, without_cycle_collection
+
+without_cycle_collection()  # see infospace.jobs
 
 snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 

@@ -12,7 +12,9 @@ import polars as pl
 from infospace.dedup import removed_documents
 from infospace.split import read_split_lock, split_config, split_documents
 from infospace.tables import ShardedTable
-from infospace.jobs import append_resources
+from infospace.jobs import append_resources, without_cycle_collection
+
+without_cycle_collection()  # see infospace.jobs
 
 config = split_config(snakemake.params.split)
 lock = read_split_lock(snakemake.input.split_lock)

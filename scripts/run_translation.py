@@ -13,7 +13,9 @@ import polars as pl
 
 from infospace.dedup import removed_documents
 from infospace.translation import FEATURES, groups_frame, link_translations, load_glossary, translation_config
-from infospace.jobs import append_resources
+from infospace.jobs import append_resources, without_cycle_collection
+
+without_cycle_collection()  # see infospace.jobs
 
 snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 

@@ -5,7 +5,9 @@ import logging
 from pathlib import Path
 
 from infospace.figures import draw_validation
-from infospace.jobs import append_resources
+from infospace.jobs import append_resources, without_cycle_collection
+
+without_cycle_collection()  # see infospace.jobs
 
 snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 

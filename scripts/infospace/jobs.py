@@ -1,9 +1,24 @@
 """What a job used, as the kernel counted it; every step's run script ends its log with this line (the benchmarks
-read it: benchmarks/scale.py)."""
+read it: benchmarks/scale.py). And how a job runs Python's garbage collector."""
 
 from __future__ import annotations
 
+import gc
 import resource
+
+
+def without_cycle_collection() -> None:
+    """Switch off Python's cyclic garbage collector for the rest of this job (reference counting still frees every
+    object that is not in a cycle).
+
+    Our steps build millions of small objects (records, spans, rows) that live until the step writes its table; the
+    collector would walk all of them again each time enough new ones are made, and finds almost nothing to free.
+    Measured on one 50,000-post shard: parse 7.6 s with it, 4.9 s without; the corpus-wide steps 10-20 % less CPU,
+    with the same peak memory. Not for `validate`: great-expectations makes reference cycles, and its peak memory
+    grew from 0.9 to 1.5 GB without the collector. A job is one process, so whatever cycles it leaves are freed when
+    it exits.
+    """
+    gc.disable()
 
 
 def resources_line() -> str:

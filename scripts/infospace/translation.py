@@ -64,17 +64,23 @@ MONTHS = {
     **{m: i for i, m in enumerate(("january", "february", "march", "april", "may", "june", "july", "august",
                                    "september", "october", "november", "december"), 1)},
 }
-# Patterns start with a lookahead on their first character, so the engine tries the rest only where it can match
-# (the same matches; several times faster on long texts, see tests/test_translation.py).
-_MONTH_WORD = re.compile(r"(?=[яфмаисондJFMASOND])\b(январ|феврал|марта?|апрел|ма[яй]|июн|июл|августа?|сентябр|октябр|ноябр|декабр)"
-                         r"[а-я]*|\b(January|February|March|April|May|June|July|August|September|October|November"
-                         r"|December)\b")
-_DATE = re.compile(r"(?=\d)\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
-_NUMBER = re.compile(r"(?=\d)(?<![\d.,])(\d{1,3}(?:[ '’\u00a0\u202f,]\d{3})+|\d+)(?:[.,](\d{1,2})(?!\d))?"
+# Each pattern starts with one character class (or alternatives that each start with one letter), so that Python's
+# engine skips ahead to the next character that can start a match, in C, instead of trying the pattern at every
+# position. A word boundary before that first character is checked just after it: `(?<!\w.)` (the character before
+# it is no word character). tests/test_translation.py checks them against their plain forms (`\b(...)...`).
+_MONTH_STEM = "|".join(f"{stem[0]}(?<!\\w.){stem[1:]}" for stem in (
+    "январ", "феврал", "м(?:арта?|а[яй])", "а(?:прел|вгуста?)", "ию[нл]", "сентябр", "октябр", "ноябр", "декабр"))
+_MONTH_NAME = "|".join(f"{name[0]}(?<!\\w.){name[1:]}" for name in (
+    "J(?:anuary|une|uly)", "February", "M(?:arch|ay)", "A(?:pril|ugust)", "September", "October", "November",
+    "December"))
+# A Russian month is its stem and the rest of its word ("марта", "майские"); an English one is the whole word.
+_MONTH_WORD = re.compile(f"(?:{_MONTH_STEM})[а-я]*|(?:{_MONTH_NAME})\\b")
+_DATE = re.compile(r"(\d(?<!\w\d)\d?)\.(\d{1,2})\.(\d{4})\b")
+_NUMBER = re.compile(r"(\d(?<![\d.,]\d)(?:\d{0,2}(?:[ '’\u00a0\u202f,]\d{3})+|\d*))(?:[.,](\d{1,2})(?!\d))?"
                      r"(\s*(?:тыс|thousand|млн|million|млрд|billion)\b)?", re.IGNORECASE)
 _MULTIPLIER = {"тыс": 1_000, "thousand": 1_000, "млн": 1_000_000, "million": 1_000_000, "млрд": 10**9,
                "billion": 10**9}
-_ROMAN = re.compile(r"(?=[IVXLC])\b[IVXLC]{2,6}\b")
+_ROMAN = re.compile(r"[IVXLC](?<!\w[IVXLC])[IVXLC]{1,5}\b")
 _ROMAN_VALUE = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _NOT_DIGIT = re.compile(r"\D")
 # A capitalized word not opening a sentence (sentence starts are capitalized in any language, names are not): a
@@ -192,8 +198,7 @@ def numbers_in(text: str) -> frozenset[str]:
             found.add(str(value))
         else:
             found.add(f"{value}.{fraction}" if fraction else str(value))
-    for ru, en in _MONTH_WORD.findall(text):
-        word = (ru or en).lower()
+    for word in map(str.lower, _MONTH_WORD.findall(text)):
         found.add(f"m{MONTHS.get(word) or MONTHS[next(k for k in MONTHS if word.startswith(k))]}")
     for token in _ROMAN.findall(text):
         value = _roman(token)
