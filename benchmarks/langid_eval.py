@@ -131,8 +131,7 @@ def print_dev_table(
 
 
 def clear_lexicon_caches(detector: Detector) -> None:
-    for lexicon in detector.lexicons.values():
-        lexicon.clear_cache()
+    detector.clear_caches()
 
 
 def load_seed_labels(path: Path = SEED_LABELS) -> list[tuple[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -218,6 +219,39 @@ def test_script() -> None:
     assert dominant_script("Hello, мир") == "Latn"
     assert dominant_script("Καλημέρα") == "Grek"
     assert dominant_script("#1 2025 💬") == "Zyyy"
+
+
+LETTER_EDGE_CASES = ["", "💬🇷🇺 #тег @user x@y.org", "Καλημέρα κόσμε", "ёЁ ґЄ їі ўЎ қҚ әӘ ԱԲ", "\ud800x", "日本語のテキスト",
+                     "١٢٣ abc ²½ _x_", "x\u0301y e\u0300", "𝐀𝐁𝐂 𐐀𐐨", "ЩщЪъЫыЭэ Ѣѣ Ѐ ҂", "Straße ÆØÅ ×÷ ÿŸ"]
+
+
+def plain_letter_counts(text: str) -> tuple[int, ...]:
+    """Letters, Cyrillic, basic Latin and each language's foreign letters by the defining regular expressions."""
+    from infospace.langid import FOREIGN_LANGUAGES, foreign_letters
+
+    return (len(re.sub(r"[\W\d_]", "", text)), len(re.sub(r"[^\u0400-\u04ff]", "", text)),
+            len(re.sub(r"[^A-Za-z\u00c0-\u024f]", "", text)),
+            *(foreign_letters(text, language) for language in FOREIGN_LANGUAGES))
+
+
+def test_letters_counted_in_bulk_are_those_of_the_regular_expressions() -> None:
+    """The class table, counted with numpy for many texts and in Python for one, agrees with the regular expressions
+    on every code point of the Basic Multilingual Plane and on texts of the seeds, the dev set and odd scripts."""
+    from infospace.langid import _basic_plane_classes, _class_table, letter_counts
+
+    every_character = "".join(map(chr, range(0x10000)))
+    assert _class_table(every_character).tolist() == _basic_plane_classes().tolist()
+    expected = [(1 if re.fullmatch(r"[\W\d_]", c) is None else 0) for c in every_character]
+    assert [value & 1 for value in _basic_plane_classes().tolist()] == expected
+    texts = [row["text"] for row in seed_rows()] + LETTER_EDGE_CASES
+    texts += (REPO / "benchmarks" / "data" / "langid-dev" / "sentences" / "be.txt").read_text(
+        encoding="utf-8").splitlines()[:200]
+    plain = [plain_letter_counts(text) for text in texts]
+    in_bulk = letter_counts(texts)  # thousands of characters: numpy
+    one_by_one = [letter_counts([text])[0] for text in texts]  # one short text: Python
+    assert sum(map(len, texts)) > 10_000
+    for text, counts in zip(texts, plain):
+        assert (in_bulk.pop(0), one_by_one.pop(0)) == ((*counts[:3], counts[3:]),) * 2, text
 
 
 MIXED_TEXT = [
