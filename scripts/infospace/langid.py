@@ -54,6 +54,7 @@ import polars as pl
 
 from infospace.progress import progress
 from infospace.schema import UNDETERMINED_LANGUAGE
+from infospace.tables import list_series
 
 UND = UNDETERMINED_LANGUAGE
 NO_SCRIPT = "Zyyy"
@@ -699,7 +700,7 @@ def add_language_columns(
     document_tags = [tag_document(by_document.get(doc_id, []), config) for doc_id in documents["doc_id"].to_list()]
     documents = documents.with_columns(
         pl.Series("language", [t.language for t in document_tags], dtype=pl.String),
-        pl.Series("languages", [t.languages for t in document_tags], dtype=pl.List(pl.String)),
+        list_series("languages", [t.languages for t in document_tags], pl.List(pl.String)),
         pl.Series("is_mixed_language", [t.is_mixed_language for t in document_tags], dtype=pl.Boolean),
         pl.Series("language_score", [t.score for t in document_tags], dtype=pl.Float64),
     )

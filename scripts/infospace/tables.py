@@ -31,6 +31,13 @@ PARQUET_SETTINGS = {
 STEP_TABLE_SETTINGS = {**PARQUET_SETTINGS, "compression_level": 3}
 
 
+def list_series(name: str, values: list[list | None], dtype: pl.DataType) -> pl.Series:
+    """A list column from Python lists, converted by Arrow: given lists of lists, polars builds a Series per row
+    (three list columns of 50,000 rows: 0.7 s), Arrow converts them in one call (0.05 s). The same Series."""
+    arrow_type = pl.Series(name, [], dtype=dtype).to_arrow().type
+    return pl.Series(name, pl.from_arrow(pa.array(values, type=arrow_type)))
+
+
 def to_arrow(frame: pl.DataFrame, table: str, stage: str = "split") -> pa.Table:
     """Cast `frame` to the schema of `table` at `stage`, with rows in the table's sort order.
 

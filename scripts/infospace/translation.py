@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +36,7 @@ import yaml
 
 from infospace.progress import progress
 from infospace.schema import UNDETERMINED_LANGUAGE
+from infospace.tables import list_series
 
 GLOSSARY_FILE = Path(__file__).resolve().parents[2] / "config" / "translation_glossary.yaml"
 
@@ -84,9 +85,9 @@ _ROMAN = re.compile(r"[IVXLC](?<!\w[IVXLC])[IVXLC]{1,5}\b")
 _ROMAN_VALUE = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _NOT_DIGIT = re.compile(r"\D")
 # A capitalized word not opening a sentence (sentence starts are capitalized in any language, names are not): a
-# capitalized word right after a period, or after a space that follows a word character or punctuation.
-_CAPITALIZED = re.compile(r"[A-ZА-ЯЁ][a-zа-яё]{2,}")
-_BEFORE_NAME = re.compile(r"[\w,:;«»\"“”()–—-]")
+# capitalized word right after a period, or after a space that follows a word character or punctuation. The capital
+# is matched first (so the engine skips ahead to the next capital in C), then what stands before it, by look-behind.
+_CAPITALIZED = re.compile(r"[A-ZА-ЯЁ](?:(?<=\.[A-ZА-ЯЁ])|(?<=[\w,:;«»\"“”()–—-] [A-ZА-ЯЁ]))[a-zа-яё]{2,}")
 _HASHTAG = re.compile(r"#(\w+)")
 _CAMEL_PART = re.compile(r"[A-ZА-ЯЁ][a-zа-яё]+|[A-ZА-ЯЁ]+(?![a-zа-яё])")
 
@@ -209,15 +210,10 @@ def numbers_in(text: str) -> frozenset[str]:
 
 def entities_in(text: str) -> frozenset[str]:
     """Transliterated skeletons of capitalized words and of the parts of CamelCase hashtags."""
-    words = {match.group() for match in _CAPITALIZED.finditer(text) if _not_opening_a_sentence(text, match.start())}
+    words = set(_CAPITALIZED.findall(text))
     for tag in _HASHTAG.findall(text):
         words.update(_CAMEL_PART.findall(tag))
     return frozenset(s for s in (transliterate(w) for w in words if not w.isupper()) if len(s) >= 3)
-
-
-def _not_opening_a_sentence(text: str, start: int) -> bool:
-    before = text[start - 1] if start else ""
-    return before == "." or (before == " " and start >= 2 and _BEFORE_NAME.match(text[start - 2]) is not None)
 
 
 # Glossary matching, word by word (see the file's header): a word in capitals matches only itself in capitals and as
@@ -244,20 +240,49 @@ def _token_pattern(kind: str, ch: str) -> str:
     return {_STEM_END: r"\w*", _WORD_END: r"(?!\w)", _SPACE: r"\s+"}.get(kind, re.escape(ch))
 
 
-def _trie_pattern(node: dict) -> str:
-    """Children first (so the longest term wins), then the named empty group that marks a term's end."""
-    branches = [_token_pattern(*token) + _trie_pattern(child) for token, child in sorted(
+def _trie_pattern(node: dict, named: bool = True) -> str:
+    """Children first (so the longest term wins), then the end of a term: a named empty group, or (`named` false)
+    an empty branch, which matches the same text."""
+    branches = [_token_pattern(*token) + _trie_pattern(child, named) for token, child in sorted(
         (item for item in node.items() if item[0] is not None), key=lambda item: item[0])]
     if None in node:
-        branches.append(f"(?P<t{node[None]}>)")
+        branches.append(f"(?P<t{node[None]}>)" if named else "")
     return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
+@dataclass(frozen=True)
+class GlossaryMatcher:
+    """Where the glossary's terms are in a text, and which ones.
+
+    `scan` is the trie of every term, without groups: a match object copies every group of its pattern, and a
+    group per term (1,280 of them) made a third of the matching time. `by_first` holds, per character a term can
+    start with, the trie of those terms with a named group at each term's end (`t<n>`): matched at a place `scan`
+    found, it names the term, the same match because it tries the same branches in the same order.
+    `concepts_of` gives each term's concepts."""
+    scan: re.Pattern[str]
+    by_first: dict[str, re.Pattern[str]]
+    concepts_of: dict[str, frozenset[int]]
+
+    def terms_in(self, text: str) -> Iterator[str]:
+        """The name of each term found (leftmost, longest, not overlapping), in text order."""
+        for match in self.scan.finditer(text):
+            start = match.start()
+            yield self.by_first[text[start]].match(text, start).lastgroup
+
+    def concepts_in(self, text: str) -> frozenset[int]:
+        """The concepts of the terms found (`terms_in`, inlined: this runs once per document)."""
+        found: set[int] = set()
+        for match in self.scan.finditer(text):
+            start = match.start()
+            found.update(self.concepts_of[self.by_first[text[start]].match(text, start).lastgroup])
+        return frozenset(found)
+
+
 @lru_cache(maxsize=4)
-def _glossary_matcher(glossary: Glossary) -> tuple[re.Pattern[str], dict[str, frozenset[int]]]:
-    """The trie pattern of every term of both languages, and the concepts each end-of-term group stands for: the
-    term's own and those of the terms inside it ("UN General Assembly" also names the UN and a general assembly),
-    so a post that spells a name out and its translation that nests it differently still share concepts."""
+def _glossary_matcher(glossary: Glossary) -> GlossaryMatcher:
+    """The matcher of every term of both languages, with the concepts each term stands for: the term's own and those
+    of the terms inside it ("UN General Assembly" also names the UN and a general assembly), so a post that spells
+    a name out and its translation that nests it differently still share concepts."""
     trie: dict = {}
     terms: dict[str, tuple[str, int]] = {}
     for (ru, en, _), concept in zip(glossary.entries, glossary.concepts, strict=True):
@@ -268,15 +293,21 @@ def _glossary_matcher(glossary: Glossary) -> tuple[re.Pattern[str], dict[str, fr
             name = f"t{node.setdefault(None, len(terms))}"
             terms.setdefault(name, (term, concept))
     first = sorted({ch for token in trie if token is not None for ch in (token[1], token[1].upper())})
-    pattern = re.compile(f"(?=[{''.join(map(re.escape, first))}])(?<!\\w)" + _trie_pattern(trie))
+    scan = re.compile(f"(?=[{''.join(map(re.escape, first))}])(?<!\\w)" + _trie_pattern(trie, named=False))
+    starting_with: dict[str, dict] = {}
+    for token, child in trie.items():
+        kind, ch = token
+        for char in (ch.lower() + ch.upper() if kind == _FOLDED else ch):
+            starting_with.setdefault(char, {})[token] = child
+    by_first = {char: re.compile(_trie_pattern(node)) for char, node in starting_with.items()}
+    matcher = GlossaryMatcher(scan, by_first, {})
     own = {name: concept for name, (_, concept) in terms.items()}
-    concepts_of = {}
     for name, (term, concept) in terms.items():
         words = term.split()
-        inside = {own[match.lastgroup] for i in range(len(words)) for j in range(i + 1, len(words) + 1)
-                  if (i, j) != (0, len(words)) for match in pattern.finditer(" ".join(words[i:j]))}
-        concepts_of[name] = frozenset({concept, *inside})
-    return pattern, concepts_of
+        inside = {own[found] for i in range(len(words)) for j in range(i + 1, len(words) + 1)
+                  if (i, j) != (0, len(words)) for found in matcher.terms_in(" ".join(words[i:j]))}
+        matcher.concepts_of[name] = frozenset({concept, *inside})
+    return matcher
 
 
 def glossary_in(text: str, glossary: Glossary) -> frozenset[int]:
@@ -284,8 +315,7 @@ def glossary_in(text: str, glossary: Glossary) -> frozenset[int]:
     terms inside them)."""
     if not glossary.entries:
         return frozenset()
-    pattern, concepts_of = _glossary_matcher(glossary)
-    return frozenset(concept for match in pattern.finditer(text) for concept in concepts_of[match.lastgroup])
+    return _glossary_matcher(glossary).concepts_in(text)
 
 
 @dataclass(frozen=True)
@@ -323,10 +353,14 @@ def translation_features(documents: pl.DataFrame, config: TranslationConfig) -> 
     texts = documents["text"].to_list()
     numbers = [sorted(numbers_in(text)) for text in progress(texts, "translation features: numbers", "documents")]
     entities = [sorted(entities_in(text)) for text in progress(texts, "translation features: names", "documents")]
-    glossary = [sorted(glossary_in(text, config.glossary))
+    # The matcher is looked up once: hashing the glossary (the key of its cache) costs more than a short text.
+    matcher = _glossary_matcher(config.glossary) if config.glossary.entries else None
+    glossary = [sorted(matcher.concepts_in(text)) if matcher else []
                 for text in progress(texts, "translation features: glossary", "documents")]
-    return pl.DataFrame({"doc_id": documents["doc_id"], "minute": minutes_known(documents), "numbers": numbers,
-                         "entities": entities, "glossary": glossary}, schema=FEATURE_SCHEMA)
+    lists = {"numbers": numbers, "entities": entities, "glossary": glossary}
+    return pl.DataFrame([documents["doc_id"], minutes_known(documents),
+                         *(list_series(name, values, FEATURE_SCHEMA[name]) for name, values in lists.items())],
+                        schema=FEATURE_SCHEMA)
 
 
 # ---------------------------------------------------------------------------------------------------------------
