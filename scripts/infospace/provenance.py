@@ -21,7 +21,7 @@ rows cover exactly once, or is covered by audit rows, or is a blank line. Nothin
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,15 +40,23 @@ SPAN_COLUMNS = ["id", "byte_start", "byte_end", "char_start", "char_end", "text"
 
 @dataclass(frozen=True)
 class RawRecord:
-    """One record as the raw file holds it: its span, its text field (None when the record is bad) and the text a
-    whole-record audit row of it shows."""
+    """One record as the raw file holds it: its span, its text field (None when the record is bad), and the raw
+    value (line bytes, Parquet value or Telegram message) from which `shown` gives the text a whole-record audit row
+    of it shows."""
 
     index: int
     byte_start: int
     byte_end: int
     text: str | None
-    shown: str
+    raw: Any
+    show: Callable[[Any], str] = shown_text
     blank: bool = False
+
+    @property
+    def shown(self) -> str:
+        """Normalized only when a check needs it (a whole-record row, or a message): normalizing every record's
+        whole line was a third of the job."""
+        return self.show(self.raw)
 
 
 def jsonl_records(data: bytes, shard: Shard, text_field: str) -> Iterator[RawRecord]:
@@ -60,7 +68,7 @@ def jsonl_records(data: bytes, shard: Shard, text_field: str) -> Iterator[RawRec
             text = value if isinstance(value, str) else None
         except (UnicodeDecodeError, json.JSONDecodeError):
             pass
-        yield RawRecord(index, start, end, text, shown_text(line), blank=not line.strip())
+        yield RawRecord(index, start, end, text, line, blank=not line.strip())
 
 
 def parquet_records(path: Path, shard: Shard, text_field: str) -> Iterator[RawRecord]:
@@ -82,7 +90,7 @@ def parquet_records(path: Path, shard: Shard, text_field: str) -> Iterator[RawRe
                     text = value.decode("utf-8") if isinstance(value, bytes) else None
                 except UnicodeDecodeError:
                     text = None
-                yield RawRecord(index, index, index + 1, text, shown_text(value))
+                yield RawRecord(index, index, index + 1, text, value)
         start += n
 
 
@@ -93,7 +101,8 @@ def telegram_records(path: Path, shard: Shard) -> Iterator[RawRecord]:
                                              start=shard.first_record):
             handle.seek(start)
             message = json.loads(handle.read(end - start))
-            yield RawRecord(index, start, end, telegram.flatten(message.get("text"))[0], telegram.shown_text(message))
+            yield RawRecord(index, start, end, telegram.flatten(message.get("text"))[0], message,
+                            telegram.shown_text)
 
 
 def raw_records(path: Path, source: dict[str, Any], shard: Shard) -> Iterator[RawRecord]:
