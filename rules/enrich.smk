@@ -14,6 +14,7 @@ rule langid:
         paragraphs="results/langid/{source}/{shard}/paragraphs.parquet",
     params:
         langid=lookup(within=config, dpath="langid"),
+    priority: 1  # after signatures: see rule parse
     resources:
         mem_mb=SHARD_JOB["mem_mb"],
         runtime=SHARD_JOB["runtime"],
@@ -41,6 +42,7 @@ rule signatures:
     params:
         dedup=lookup(within=config, dpath="dedup"),
         translation=lookup(within=config, dpath="translation"),
+    priority: 2  # the longest per-shard job, before language ID: see rule parse
     resources:
         mem_mb=SHARD_JOB["mem_mb"],
         runtime=SHARD_JOB["runtime"],
@@ -67,6 +69,8 @@ rule dedup_documents:
         duplicates="results/dedup/document_duplicates.parquet",
     params:
         dedup=lookup(within=config, dpath="dedup"),
+    # It needs no language tags: ready once every shard is hashed, it runs beside language ID, not after it.
+    priority: 1
     resources:
         mem_mb=CORPUS_JOB["mem_mb"],
         runtime=CORPUS_JOB["runtime"],

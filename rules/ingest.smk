@@ -62,6 +62,9 @@ rule parse:
         source=parse_entry,
         clean=lookup(within=config, dpath="clean"),
         records=lookup(within=config, dpath="records/bad_records"),
+    # Per-shard jobs, longest last in line: every shard is parsed first, then signatures (the longest job), then
+    # language ID, so that two long jobs do not leave one core idle at the end of the per-shard phase.
+    priority: 3
     resources:
         mem_mb=SHARD_JOB["mem_mb"],
         runtime=SHARD_JOB["runtime"],
