@@ -203,9 +203,17 @@ class Detector:
         return builder.build()
 
     def fasttext_probabilities(self, text: str) -> dict[str, float]:
-        """fastText's top-10 labels (any of its 176 languages) and their probabilities."""
-        labels, probabilities = self.fasttext.predict(text.replace("\n", " "), k=10, threshold=0.0)
-        return {label.removeprefix("__label__"): float(p) for label, p in zip(labels, probabilities)}
+        """fastText's top-10 labels (any of its 176 languages) and their probabilities.
+
+        The model's own predict (`self.fasttext.f`) is called as FastText.predict calls it, one line ending in a
+        newline, without that wrapper's checks and tuple shuffling: it runs once per paragraph."""
+        predictions = self.fasttext.f.predict(text.replace("\n", " ") + "\n", 10, 0.0, "strict")
+        return {self._language_of_label(label): probability for probability, label in predictions}
+
+    @staticmethod
+    @lru_cache(maxsize=None)
+    def _language_of_label(label: str) -> str:
+        return label.removeprefix("__label__")
 
     def lingua_confidences(
         self, text: str, max_chars: int, languages: tuple[str, ...], low_accuracy: bool = False
