@@ -116,8 +116,8 @@ CHUNK_ROWS = 16_384  # rows normalized at a time, to bound peak memory
 MINHASH_ROWS = 1_024
 
 
-def _chunks(n_rows: int, rows: int = CHUNK_ROWS) -> range:
-    return range(0, max(n_rows, 1), rows)
+def _chunks(n_rows: int, rows: int | None = None) -> range:
+    return range(0, max(n_rows, 1), rows or CHUNK_ROWS)
 
 
 def _normalized_chunk(texts: pl.Series) -> pl.Series:
