@@ -32,7 +32,7 @@ rule langid:
 rule signatures:
     """Hash one shard's rows for the corpus-wide steps: exact keys, MinHash band keys, translation features."""
     input:
-        code=step_code("signatures", "dedup", "translation"),
+        code=step_code("signatures", "dedup", "translation", "yamlfile"),
         glossary=config["translation"]["glossary_file"],
         documents=rules.parse.output.documents,
         paragraphs=rules.parse.output.paragraphs,
@@ -110,7 +110,7 @@ rule dedup_paragraphs:
 rule translation:
     """Link documents that translate each other (different languages, shared numbers, names, terms; timing)."""
     input:
-        code=step_code("translation", "dedup"),
+        code=step_code("translation", "dedup", "yamlfile"),
         glossary=config["translation"]["glossary_file"],
         document_signatures=every_shard(rules.signatures.output.documents),
         documents=every_shard(rules.langid.output.documents),
@@ -163,7 +163,7 @@ rule split:
 rule assemble:
     """Apply the duplicates, translation groups and splits to one shard and write its final rows."""
     input:
-        code=step_code("assemble", "dedup", "translation"),
+        code=step_code("assemble", "dedup", "translation", "yamlfile"),
         documents=rules.langid.output.documents,
         paragraphs=rules.langid.output.paragraphs,
         audit=rules.parse.output.audit,

@@ -6,7 +6,7 @@
 rule register_sources:
     """Write the checked source registry as the `sources` table that later steps join on."""
     input:
-        code=step_code("sources"),
+        code=step_code("sources", "yamlfile"),
         registry=config["sources"],
         schema="config/sources.schema.yaml",
         raw=list(RAW_PATHS.values()),

@@ -117,7 +117,7 @@ rule package:
     """Package the final tables as a versioned Hugging Face dataset with card, citation and checksums."""
     input:
         # Built while the gate runs; `release` publishes it only once the gate has passed.
-        code=step_code("package", "card", "sources", "figures", "release"),
+        code=step_code("package", "card", "sources", "yamlfile", "figures", "release"),
         documents=rules.validate.input.documents,
         paragraphs=rules.validate.input.paragraphs,
         audit=rules.validate.input.audit,

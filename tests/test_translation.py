@@ -105,6 +105,8 @@ def test_fast_evidence_patterns_find_what_the_plain_ones_find() -> None:
             if name == "_MONTH_WORD":  # the fast pattern has no groups
                 fast, plain = [span for span, _ in fast], [span for span, _ in plain]
             assert fast == plain, (name, text[:80])
+        months = translation._MONTH_WORD.findall(text)  # numbers_in scans only texts holding one of the substrings
+        assert all(any(word in month for word in translation._MONTH_SUBSTRINGS) for month in months), text[:80]
         words = set(REFERENCE_CAPITALIZED.findall(text))
         for tag in translation._HASHTAG.findall(text):
             words.update(translation._CAMEL_PART.findall(tag))

@@ -130,7 +130,7 @@ STEPS = [
     ("Language identification", "langid", "Tags each paragraph and document with language, score and script "
      "(lingua's models, and fastText's lid.176 model, CC BY-SA 3.0, shipped in resources/).",
      ["lingua-language-detector", "fasttext-predict-v2", "pymorphy3", "pymorphy3-dicts-ru",
-      "pymorphy3-dicts-uk", "polars"]),
+      "pymorphy3-dicts-uk", "numpy", "polars"]),
     ("Signatures", "signatures", "Per shard: exact-key hashes, MinHash LSH band keys and translation features, "
      "the only data the corpus-wide steps read.", ["numpy", "polars", "pyyaml", "rensa", "xxhash"]),
     ("Document deduplication", "dedup_documents", "Exact and MinHash near duplicate documents across the corpus, "

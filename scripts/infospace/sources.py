@@ -17,6 +17,7 @@ import yaml
 
 from infospace.records import json_dumps_fields
 from infospace.schema import MAPPED_FORMATS, columns_for, schema_for
+from infospace.yamlfile import read_yaml
 
 
 class RegistryError(Exception):
@@ -34,10 +35,10 @@ def sha256_file(path: Path) -> str:
 def load_registry(registry_path: Path, schema_path: Path) -> list[dict[str, Any]]:
     """Read config/sources.yaml and validate it against its JSON schema."""
     try:
-        document = yaml.safe_load(registry_path.read_text(encoding="utf-8"))
+        document = read_yaml(registry_path)
     except yaml.YAMLError as error:
         raise RegistryError(f"{registry_path}: not valid YAML: {error}") from error
-    schema = yaml.safe_load(schema_path.read_text(encoding="utf-8"))
+    schema = read_yaml(schema_path)
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
