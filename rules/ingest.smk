@@ -12,6 +12,7 @@ rule register_sources:
         raw=list(RAW_PATHS.values()),
     output:
         sources="results/sources/sources.parquet",
+    priority: 3  # quick, and the corpus-wide steps need it: not last in line behind the per-shard jobs
     resources:
         mem_mb=LIGHT_JOB["mem_mb"],
         runtime=LIGHT_JOB["runtime"],
