@@ -12,9 +12,9 @@ import polars as pl
 
 from infospace.dedup import dedup_config, dedup_stats, duplicates_table, paragraph_duplicates, sharded_level
 from infospace.tables import ShardedTable, write_table
-from infospace.jobs import append_resources, without_cycle_collection
+from infospace.jobs import append_resources
 
-without_cycle_collection()  # see infospace.jobs
+# The cyclic garbage collector stays on here (see infospace.jobs).
 
 snakemake = globals()["snakemake"]  # injected by Snakemake's `script:` directive
 

@@ -15,8 +15,9 @@ def without_cycle_collection() -> None:
     collector would walk all of them again each time enough new ones are made, and finds almost nothing to free.
     Measured on one 50,000-post shard: parse 7.6 s with it, 4.9 s without; the corpus-wide steps 10-20 % less CPU,
     with the same peak memory. Not for `validate`: great-expectations makes reference cycles, and its peak memory
-    grew from 0.9 to 1.5 GB without the collector. A job is one process, so whatever cycles it leaves are freed when
-    it exits.
+    grew from 0.9 to 1.5 GB without the collector. Nor for `dedup_paragraphs`: at a million posts its peak memory was
+    2.2 GB without the collector and 1.7 GB with it, for the same CPU time (62 s). A job is one process, so whatever
+    cycles it leaves are freed when it exits.
     """
     gc.disable()
 
