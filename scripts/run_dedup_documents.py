@@ -7,12 +7,15 @@ It first checks that no source repeats a record id.
 import logging
 import time
 
-import polars as pl
+from infospace.jobs import append_resources, return_freed_memory_at_once, without_cycle_collection
 
-from infospace.dedup import dedup_config, document_duplicates, sharded_level
-from infospace.records import RecordError, duplicate_record_ids
-from infospace.tables import ShardedTable, write_table
-from infospace.jobs import append_resources, without_cycle_collection
+return_freed_memory_at_once()  # before polars loads: see infospace.jobs
+
+import polars as pl  # noqa: E402
+
+from infospace.dedup import dedup_config, document_duplicates, sharded_level  # noqa: E402
+from infospace.records import RecordError, duplicate_record_ids  # noqa: E402
+from infospace.tables import ShardedTable, write_table  # noqa: E402
 
 without_cycle_collection()  # see infospace.jobs
 

@@ -8,11 +8,15 @@ only, never every text of the corpus.
 import logging
 import time
 
-import polars as pl
+from infospace.jobs import append_resources, return_freed_memory_at_once
 
-from infospace.dedup import dedup_config, dedup_stats, duplicates_table, paragraph_duplicates, sharded_level
-from infospace.tables import ShardedTable, write_table
-from infospace.jobs import append_resources
+return_freed_memory_at_once()  # before polars loads: see infospace.jobs
+
+import polars as pl  # noqa: E402
+
+from infospace.dedup import (dedup_config, dedup_stats, duplicates_table, paragraph_duplicates,  # noqa: E402
+                             sharded_level)
+from infospace.tables import ShardedTable, write_table  # noqa: E402
 
 # The cyclic garbage collector stays on here (see infospace.jobs).
 

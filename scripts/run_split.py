@@ -7,12 +7,15 @@ It reads ids, cluster ids and key lengths only (signatures, the duplicates table
 import json
 from pathlib import Path
 
-import polars as pl
+from infospace.jobs import append_resources, return_freed_memory_at_once, without_cycle_collection
 
-from infospace.dedup import removed_documents
-from infospace.split import read_split_lock, split_config, split_documents
-from infospace.tables import ShardedTable
-from infospace.jobs import append_resources, without_cycle_collection
+return_freed_memory_at_once()  # before polars loads: see infospace.jobs
+
+import polars as pl  # noqa: E402
+
+from infospace.dedup import removed_documents  # noqa: E402
+from infospace.split import read_split_lock, split_config, split_documents  # noqa: E402
+from infospace.tables import ShardedTable  # noqa: E402
 
 without_cycle_collection()  # see infospace.jobs
 

@@ -9,11 +9,14 @@ import logging
 import os
 import time
 
-import polars as pl
+from infospace.jobs import append_resources, return_freed_memory_at_once, without_cycle_collection
 
-from infospace.dedup import removed_documents
-from infospace.translation import FEATURES, groups_frame, link_translations, load_glossary, translation_config
-from infospace.jobs import append_resources, without_cycle_collection
+return_freed_memory_at_once()  # before polars loads: see infospace.jobs
+
+import polars as pl  # noqa: E402
+
+from infospace.dedup import removed_documents  # noqa: E402
+from infospace.translation import FEATURES, groups_frame, link_translations, load_glossary, translation_config  # noqa: E402
 
 without_cycle_collection()  # see infospace.jobs
 
