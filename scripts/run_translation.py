@@ -16,7 +16,8 @@ return_freed_memory_at_once()  # before polars loads: see infospace.jobs
 import polars as pl  # noqa: E402
 
 from infospace.dedup import removed_documents  # noqa: E402
-from infospace.translation import FEATURES, groups_frame, link_translations, load_glossary, translation_config  # noqa: E402
+from infospace.translation import (FEATURES, groups_frame, link_translations, load_glossary,  # noqa: E402
+                                   translation_config)
 
 without_cycle_collection()  # see infospace.jobs
 

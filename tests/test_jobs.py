@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import REPO
 from infospace.jobs import return_freed_memory_at_once
 
-REPO = Path(__file__).resolve().parents[1]
 SCRIPTS = REPO / "scripts"
 
 RSS = """

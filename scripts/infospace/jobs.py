@@ -1,5 +1,6 @@
 """What a job used, as the kernel counted it; every step's run script ends its log with this line (the benchmarks
-read it: benchmarks/scale.py). And how a job runs Python's garbage collector."""
+read it: benchmarks/scale.py). And how a job manages memory: Python's garbage collector, polars' allocator and the
+C heap."""
 
 from __future__ import annotations
 
