@@ -278,8 +278,8 @@ def test_card_tools_are_the_packages_each_step_imports():
     """The card's tools per step are exactly the third-party distributions its modules import."""
     from importlib.metadata import packages_distributions
 
-    modules = {"register_sources": ["sources", "yamlfile"],
-               "parse": ["parse", "clean", "records", "shards", "html", "telegram"], "langid": ["langid"],
+    modules = {"register_sources": ["sources", "yamlfile", "schema"],
+               "parse": ["parse", "clean", "records", "shards", "html", "telegram", "schema"], "langid": ["langid"],
                "signatures": ["signatures", "dedup", "translation", "yamlfile"], "dedup_documents": ["dedup"],
                "dedup_paragraphs": ["dedup"],
                "translation": ["translation", "yamlfile"], "split": ["split"], "assemble": ["assemble"],

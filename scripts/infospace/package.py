@@ -187,6 +187,13 @@ def _next_cut(written: int, per_file: int, group_rows: int) -> int:
     return min(group_rows - in_file % group_rows, per_file - in_file)
 
 
+def arrow_bytes(path: Path) -> int:
+    """The in-memory (Arrow) size of a written data file, read back: the card's `num_bytes` of its split. Read with
+    ParquetFile, not `pq.read_table`, whose dataset layer loads pandas into the job; the same table."""
+    with pq.ParquetFile(path) as parquet:
+        return parquet.read().nbytes
+
+
 # --- Features in the card's YAML (datasets 5.x format) ---------------------------------------------------------
 
 
@@ -551,7 +558,7 @@ def write_dataset(inputs: PackageInputs, root: Path) -> str:
             n_rows = int(scan(source).filter(split_filter(config, split)).select(pl.len()).collect().item())
             files = write_split(split_batches(source, config, split), n_rows, root, config, split, inputs.layout)
             digests |= {rel: sha256_file(root / rel) for rel in files}
-            in_memory = sum(pq.read_table(root / rel).nbytes for rel in files)  # read back: the bytes decide it
+            in_memory = sum(arrow_bytes(root / rel) for rel in files)
             sizes[config][split] = SplitSize(n_rows, in_memory, sum((root / rel).stat().st_size for rel in files))
 
     views = {config: card.card_view(scan(inputs.tables[config]), config) for config in CONFIGS}

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 import polars as pl
-import pyarrow as pa
 
 from infospace.clean import (
     CleanRules,
@@ -43,7 +42,7 @@ from infospace.records import (
     parse_jsonl,
     parse_parquet_rows,
 )
-from infospace.schema import LINE_FORMATS, audit_id, schema_for
+from infospace.schema import LINE_FORMATS, audit_id, rows_frame
 from infospace.shards import Shard, read_bytes
 from infospace.telegram import parse_messages
 
@@ -500,7 +499,7 @@ def tables_of(drafts: list[DocumentDraft], source: dict[str, Any], encoding: str
 
 
 def _frame(rows: list[dict[str, Any]], table: str) -> pl.DataFrame:
-    return pl.from_arrow(pa.Table.from_pylist(rows, schema=schema_for(table, "parse")))
+    return rows_frame(rows, table, "parse")
 
 
 def _document_row(doc_id: str, position: int, draft: DocumentDraft, encoding: str,

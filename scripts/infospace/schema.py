@@ -8,6 +8,7 @@ stage and of every stage before it (`schema_for(table, stage)`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 import pyarrow as pa
@@ -273,3 +274,16 @@ def columns_for(table: str, stage: str = "split") -> tuple[Column, ...]:
 def schema_for(table: str, stage: str = "split") -> pa.Schema:
     """Arrow schema of `table` as written by `stage`."""
     return pa.schema([c.field() for c in columns_for(table, stage)])
+
+
+def polars_schema(table: str, stage: str = "split") -> pl.Schema:
+    """The polars types of `schema_for(table, stage)` (read from an empty table of it; `Schema.empty_table` would load
+    pandas into the job)."""
+    return pl.from_arrow(pa.Table.from_batches([], schema=schema_for(table, stage))).schema
+
+
+def rows_frame(rows: list[dict[str, Any]], table: str, stage: str) -> pl.DataFrame:
+    """Rows (dicts of column values) as a frame of `table`'s columns and types at `stage`; missing keys are null.
+    Built by polars: `pa.Table.from_pylist` loads pandas into the job (about 0.2 s) and took 0.9 s, not 0.5 s, for
+    50,000 documents."""
+    return pl.DataFrame(rows, schema=polars_schema(table, stage), orient="row", strict=True)

@@ -12,11 +12,10 @@ from typing import Any
 
 import jsonschema
 import polars as pl
-import pyarrow as pa
 import yaml
 
 from infospace.records import json_dumps_fields
-from infospace.schema import MAPPED_FORMATS, columns_for, schema_for
+from infospace.schema import MAPPED_FORMATS, columns_for, rows_frame
 from infospace.yamlfile import read_yaml
 
 
@@ -127,4 +126,4 @@ def sources_frame(entries: list[dict[str, Any]], raw_files: list[Path]) -> pl.Da
         row["n_bytes"] = raw_file.stat().st_size
         row["fields"] = json_dumps_fields(entry.get("fields"))
         rows.append(row)
-    return pl.from_arrow(pa.Table.from_pylist(rows, schema=schema_for("sources", "register")))
+    return rows_frame(rows, "sources", "register")
