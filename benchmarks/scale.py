@@ -39,8 +39,9 @@ from infospace.sources import sha256_file  # noqa: E402
 from synthetic_corpus import truth_path, write  # noqa: E402
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-PROJECT_FILES = ("Snakefile", "infospace.py", "rules", "report", "resources", "scripts", "config", "envs", "data",
-                 "CHANGELOG.md", "LICENSE-DATA.md")
+# What a user's clone holds for a build, the workflow profile included (profiles/default: its scheduler).
+PROJECT_FILES = ("Snakefile", "infospace.py", "rules", "profiles", "report", "resources", "scripts", "config", "envs",
+                 "data", "CHANGELOG.md", "LICENSE-DATA.md")
 SOURCE_ID = "synthetic-channel"
 REGISTRY_ENTRY = """
   - id: {source_id}
