@@ -19,8 +19,8 @@ import pyarrow.parquet as pq
 from infospace.provenance import resolve
 from infospace.shards import read_manifest
 
-from conftest import (SMALL_FILES, SNAKEMAKE, bulk_project, copy_project, file_hashes, final_table, generate, register,
-                      result_hashes, run_snakemake, set_config, write_jsonl)
+from conftest import (REPO, SMALL_FILES, SNAKEMAKE, bulk_project, copy_project, file_hashes, final_table, generate,
+                      register, result_hashes, run_snakemake, set_config, write_jsonl)
 
 def test_shards_and_sharded_data_files(built_bulk: Path) -> None:
     manifest = (built_bulk / "results" / "shards" / "synthetic-jsonl-channel.tsv").read_text().splitlines()
@@ -197,3 +197,20 @@ def test_a_repeated_record_id_stops_the_run_naming_both_records(tmp_path: Path) 
     output = result.stdout + result.stderr
     assert result.returncode != 0
     assert f"twice.jsonl: record_id '{posts[3]['id']}' is used by line 4 and line 21" in output
+
+
+def test_benchmark_projects_are_what_a_clone_builds(tmp_path: Path) -> None:
+    """scale.py's copy of the workflow holds every file a build in a clone reads, the workflow profile included (its
+    scheduler), and seeds_versus.py's baseline is the revision's own files."""
+    from scale import make_project
+    from seeds_versus import baseline_project
+
+    project = make_project(tmp_path / "current", None, 50_000)
+    profile = Path("profiles") / "default" / "config.yaml"
+    assert (project / profile).read_bytes() == (REPO / profile).read_bytes()
+    tracked = subprocess.run(["git", "ls-files", "Snakefile", "rules", "scripts", "config", "profiles"], cwd=REPO,
+                             capture_output=True, text=True, check=True).stdout.split()
+    assert tracked and all((project / name).exists() for name in tracked)
+    baseline = baseline_project(tmp_path / "baseline", "HEAD")
+    head = subprocess.run(["git", "show", "HEAD:Snakefile"], cwd=REPO, capture_output=True, check=True).stdout
+    assert (baseline / "Snakefile").read_bytes() == head
