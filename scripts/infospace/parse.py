@@ -492,14 +492,10 @@ def tables_of(drafts: list[DocumentDraft], source: dict[str, Any], encoding: str
         audit.extend(_audit_rows(source["source_id"], doc_id, draft.removed, draft.fields.get("record_id")))
         position += 1
     return ParsedSource(
-        documents=_frame(documents, "documents"),
-        paragraphs=_frame(paragraphs, "paragraphs"),
-        audit=_frame(audit, "audit"),
+        documents=rows_frame(documents, "documents", "parse"),
+        paragraphs=rows_frame(paragraphs, "paragraphs", "parse"),
+        audit=rows_frame(audit, "audit", "parse"),
     )
-
-
-def _frame(rows: list[dict[str, Any]], table: str) -> pl.DataFrame:
-    return rows_frame(rows, table, "parse")
 
 
 def _document_row(doc_id: str, position: int, draft: DocumentDraft, encoding: str,

@@ -53,6 +53,7 @@ from infospace.schema import (  # noqa: E402
     SPLITS,
     TABLES,
     UNDETERMINED_LANGUAGE,
+    polars_schema,
     schema_for,
 )
 from infospace.shards import Shard  # noqa: E402
@@ -236,7 +237,7 @@ class Tables:
     audit: pl.DataFrame | pl.LazyFrame
     duplicates: pl.DataFrame | pl.LazyFrame
     message_gaps: pl.DataFrame | pl.LazyFrame = field(
-        default_factory=lambda: pl.from_arrow(schema_for("message_gaps").empty_table()))
+        default_factory=lambda: pl.DataFrame(schema=polars_schema("message_gaps")))
     files: Mapping[str, tuple[Path, ...]] = field(default_factory=dict)
     shards: tuple[tuple[str, str], ...] = ()
 
